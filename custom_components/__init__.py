@@ -1,0 +1,1 @@
+"""Custom components of this repository (Home Assistant loads them from here)."""

@@ -1,0 +1,1 @@
+"""The ICWS Voicemail integration."""

@@ -1,0 +1,169 @@
+"""Typed models of what the ICWS server sends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+
+class MessageState(IntEnum):
+    """`urn:inin.com:unifiedMessaging:messageState`."""
+
+    UNREAD = 0
+    READ = 1
+
+
+class PlayStatus(IntEnum):
+    """`urn:inin.com:unifiedMessaging:voicemailPlayStatus`."""
+
+    PLAYING = 0
+    STOPPED = 1
+
+
+class ConnectionState(IntEnum):
+    """`connectionState` of a session: 0 none, 1 up, 2 down."""
+
+    NONE = 0
+    UP = 1
+    DOWN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVersion:
+    """`GET /icws/connection/version` or the login's `version` (all strings)."""
+
+    major: str
+    minor: str
+    su: str
+    build: str | None = None
+    product_id: str | None = None
+    codebase_id: str | None = None
+    release_display: str | None = None
+    patch_display: str | None = None
+
+    @property
+    def display(self) -> str:
+        """A human readable version, e.g. `2015 R1 Patch 3` or `15.1.0`."""
+        if self.release_display:
+            if self.patch_display:
+                return f"{self.release_display} {self.patch_display}"
+            return self.release_display
+        return f"{self.major}.{self.minor}.{self.su}"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a successful login tells about the session (never a secret)."""
+
+    user_id: str
+    user_display_name: str | None
+    ic_server: str | None
+    host: str
+    alternate_hosts: tuple[str, ...]
+    features: Mapping[str, int] = field(default_factory=dict)
+    version: ServerVersion | None = None
+
+    def feature(self, feature_id: str) -> int | None:
+        """Version of a feature, None when the server does not have it."""
+        return self.features.get(feature_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """`urn:inin.com:unifiedMessaging:attachment`."""
+
+    file_uri: str
+    file_name: str
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Voicemail:
+    """`urn:inin.com:unifiedMessaging:voicemailMessageAdded`."""
+
+    message_id: str
+    state: MessageState
+    received: datetime
+    sender: str
+    subject: str
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def read(self) -> bool:
+        """Whether the voicemail was read (listened to)."""
+        return self.state is MessageState.READ
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailStateChange:
+    """`urn:inin.com:unifiedMessaging:voicemailMessage` (a `...Changed` entry)."""
+
+    message_id: str
+    state: MessageState
+
+
+# --- Messages from the event channel ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailSnapshot:
+    """`voicemailMessagesMessage` with `isDelta` false: the whole mailbox."""
+
+    voicemails: tuple[Voicemail, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailDelta:
+    """`voicemailMessagesMessage` with `isDelta` true."""
+
+    added: tuple[Voicemail, ...] = ()
+    changed: tuple[VoicemailStateChange, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlayStatusChange:
+    """`voicemailPlayStatusMessage`."""
+
+    message_id: str
+    status: PlayStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStateChange:
+    """`connectionStateChangeMessage`."""
+
+    previous: ConnectionState
+    new: ConnectionState
+    reason: str
+    should_reconnect: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageWaiting:
+    """`mwiMessage`: the server's message-waiting count."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReplaced:
+    """Not from the server: the client logged in again and has a new session.
+
+    A new session has no subscriptions: the owner must subscribe again, and a
+    new snapshot follows. Playback state of the old session is gone.
+    """
+
+    session: SessionInfo
+
+
+type IcwsEvent = (
+    VoicemailSnapshot
+    | VoicemailDelta
+    | PlayStatusChange
+    | ConnectionStateChange
+    | MessageWaiting
+    | SessionReplaced
+)
