@@ -3,6 +3,7 @@
 It imports nothing from Home Assistant and could be published on its own.
 """
 
+from .client import IcwsClient
 from .errors import (
     IcwsAuthenticationError,
     IcwsCertificateError,
@@ -14,6 +15,7 @@ from .errors import (
     IcwsResponseError,
     IcwsServerError,
     IcwsSessionError,
+    IcwsTimeoutError,
     IcwsUnsupportedServerError,
 )
 from .models import (
@@ -39,6 +41,7 @@ __all__ = [
     "ConnectionState",
     "ConnectionStateChange",
     "IcwsAuthenticationError",
+    "IcwsClient",
     "IcwsCertificateError",
     "IcwsConnectionError",
     "IcwsError",
@@ -49,6 +52,7 @@ __all__ = [
     "IcwsResponseError",
     "IcwsServerError",
     "IcwsSessionError",
+    "IcwsTimeoutError",
     "IcwsUnsupportedServerError",
     "MessageState",
     "MessageWaiting",

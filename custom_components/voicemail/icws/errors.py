@@ -15,6 +15,10 @@ class IcwsConnectionError(IcwsError):
     """The server could not be reached (DNS, refused, reset, timeout)."""
 
 
+class IcwsTimeoutError(IcwsConnectionError):
+    """The server did not answer within the request timeout."""
+
+
 class IcwsCertificateError(IcwsConnectionError):
     """TLS certificate verification failed (often a self-signed certificate)."""
 
@@ -57,11 +61,16 @@ class IcwsResponseError(IcwsError):
         error_type: str | None = None,
         property_name: str | None = None,
         error_code: int | None = None,
+        server_message: str | None = None,
     ) -> None:
-        """Keep the status and the fields of the ICWS error body."""
+        """Keep the status and the fields of the ICWS error body.
+
+        `message` is the whole text (str of the error); `server_message` the server's
+        own text (or a generic one), defaulting to `message`.
+        """
         super().__init__(message)
         self.status = status
-        self.server_message = message
+        self.server_message = message if server_message is None else server_message
         self.error_id = error_id
         self.error_type = error_type
         self.property_name = property_name
