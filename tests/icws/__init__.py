@@ -1,0 +1,1 @@
+"""Tests of the ICWS client (custom_components.voicemail.icws)."""

@@ -1,0 +1,186 @@
+"""The incremental server-sent-events parser."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, strategies as st
+
+from custom_components.voicemail.icws.sse import SseEvent, SseParser
+
+
+def feed_all(chunks: list[bytes], parser: SseParser | None = None) -> list[SseEvent]:
+    """Feed chunks one by one; all events in order."""
+    parser = parser or SseParser()
+    events: list[SseEvent] = []
+    for chunk in chunks:
+        events.extend(parser.feed(chunk))
+    return events
+
+
+def reference(stream: bytes) -> list[SseEvent]:
+    """Run the WHATWG algorithm written plainly (whole stream at once), to compare with."""
+    text = stream.decode("utf-8", "replace").removeprefix("\ufeff")
+    lines = re.split(r"\r\n|\r|\n", text)
+    lines.pop()  # after the last line end: an unfinished line
+    events: list[SseEvent] = []
+    data: list[str] = []
+    event_type = ""
+    last_id = ""
+    for line in lines:
+        if not line:
+            if data:
+                events.append(
+                    SseEvent("\n".join(data), event_type or "message", last_id)
+                )
+            data, event_type = [], ""
+            continue
+        if line.startswith(":"):
+            continue
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            event_type = value
+        elif name == "id" and "\0" not in value:
+            last_id = value
+    return events
+
+
+def test_comments_fields_and_multiline_data() -> None:
+    """`:` lines are ignored, data lines join with LF, event and id are kept."""
+    stream = (
+        b":ping\n"
+        b": another comment\n"
+        b'data: {"a":\n'
+        b"data:1}\n"
+        b"\n"
+        b"event: update\n"
+        b"id: 7\n"
+        b"data: second\n"
+        b"\n"
+    )
+    assert feed_all([stream]) == [
+        SseEvent('{"a":\n1}'),
+        SseEvent("second", "update", "7"),
+    ]
+
+
+def test_line_endings_crlf_cr_lf() -> None:
+    """CRLF, CR and LF all end lines, also when a CRLF is split between chunks."""
+    assert feed_all([b"data: a\r\n\r\ndata: b\r\rdata: c\n\n"]) == [
+        SseEvent("a"),
+        SseEvent("b"),
+        SseEvent("c"),
+    ]
+    # CR at the end of one chunk, LF at the start of the next: one line end, not two.
+    assert feed_all([b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n"]) == [
+        SseEvent("a\nb")
+    ]
+    # A chunk of just the LF that belongs to a CR, then an empty chunk.
+    assert feed_all([b"data: x\r", b"\n", b"", b"\n"]) == [SseEvent("x")]
+
+
+def test_dispatch_rules() -> None:
+    """No data, no event; `data` without a value is an empty line of data."""
+    assert feed_all([b"event: nothing\n\n", b"id: 1\n\n"]) == []
+    assert feed_all([b"data\n\n"]) == [SseEvent("")]
+    assert feed_all([b"data:\ndata:\n\n"]) == [SseEvent("\n")]
+    # Only one leading space is removed from a value.
+    assert feed_all([b"data:  two spaces\n\n"]) == [SseEvent(" two spaces")]
+
+
+def test_unfinished_event_is_not_dispatched() -> None:
+    """An event the stream ends in the middle of never comes out."""
+    parser = SseParser()
+    assert parser.feed(b"data: complete\n\ndata: cut off") == [SseEvent("complete")]
+    assert parser.feed(b"\n") == []
+
+
+def test_id_retry_and_unknown_fields() -> None:
+    """An id with NUL is ignored; retry needs ASCII digits; unknown fields are ignored."""
+    parser = SseParser(last_event_id="3")
+    events = parser.feed(
+        b"retry: 2500\nretry: soon\nretry: \xd9\xa3\nid: bad\x00id\nfoo: bar\ndata: x\n\n"
+    )
+    assert events == [SseEvent("x", last_event_id="3")]
+    assert parser.retry == 2500
+    assert parser.last_event_id == "3"
+    assert parser.feed(b"id\ndata: y\n\n") == [SseEvent("y", last_event_id="")]
+
+
+def test_byte_order_mark_and_invalid_utf8() -> None:
+    """A leading BOM is dropped even when split; invalid UTF-8 becomes U+FFFD."""
+    bom = b"\xef\xbb\xbf"
+    assert feed_all([bom[:1], bom[1:2], bom[2:] + b"data: \xff\n\n"]) == [
+        SseEvent("\ufffd")
+    ]
+    # Only at the very start of the stream.
+    assert feed_all([b"data: a\n", bom + b"data: b\n\n"]) == [SseEvent("a")]
+    # A first chunk that merely starts like a BOM.
+    assert feed_all([b"\xef", b"data: a\n\n"]) == []
+    assert feed_all([b"\n", b"data: a\n\n"]) == [SseEvent("a")]
+
+
+def test_multi_megabyte_event_in_small_chunks() -> None:
+    """A 6 MB single-line event (a large mailbox's snapshot) needs no line limit."""
+    payload = "x" * 6_000_000
+    stream = b"data: " + payload.encode() + b"\n\n"
+    chunks = [stream[i : i + 1024] for i in range(0, len(stream), 1024)]
+    assert feed_all(chunks) == [SseEvent(payload)]
+
+
+# --- Property tests --------------------------------------------------------------------
+
+field_value = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"),
+    max_size=20,
+)
+line = st.one_of(
+    st.builds(lambda v: f"data:{v}", field_value),
+    st.builds(lambda v: f"data: {v}", field_value),
+    st.builds(lambda v: f"event: {v}", field_value),
+    st.builds(lambda v: f"id: {v}", field_value),
+    st.builds(lambda v: f"retry: {v}", st.integers(0, 10_000).map(str) | field_value),
+    st.builds(lambda v: f":{v}", field_value),
+    st.just(""),
+    st.just("data"),
+)
+line_end = st.sampled_from(["\n", "\r", "\r\n"])
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> bytes:
+    """Draw an event stream with mixed line ends, maybe a BOM, maybe stray bytes."""
+    lines = draw(st.lists(st.tuples(line, line_end), max_size=30))
+    body = "".join(text + end for text, end in lines).encode()
+    if draw(st.booleans()):
+        body = b"\xef\xbb\xbf" + body
+    if draw(st.booleans()):
+        body += draw(st.binary(max_size=10))
+    return body
+
+
+@st.composite
+def chunkings(draw: st.DrawFn, stream: bytes) -> list[bytes]:
+    """Split a stream at arbitrary points (empty chunks included)."""
+    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=12)))
+    bounds = [0, *cuts, len(stream)]
+    return [stream[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+@given(st.data())
+def test_chunking_does_not_change_the_events(data: st.DataObject) -> None:
+    """However the bytes are chunked, the same events come out as from one chunk."""
+    stream = data.draw(streams())
+    whole = feed_all([stream])
+    assert feed_all(data.draw(chunkings(stream))) == whole
+    assert feed_all([bytes([b]) for b in stream]) == whole
+
+
+@given(streams())
+def test_agrees_with_the_plain_algorithm(stream: bytes) -> None:
+    """The incremental parser gives what the specification's algorithm gives."""
+    assert feed_all([stream]) == reference(stream)
