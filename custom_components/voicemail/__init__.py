@@ -1,1 +1,59 @@
-"""The ICWS Voicemail integration."""
+"""The ICWS Voicemail integration: voicemail of a Genesys PureConnect server."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .coordinator import VoicemailConfigEntry, VoicemailCoordinator, async_create_client
+from .issues import async_delete_issues
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which exist whether or not an account is set up."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> bool:
+    """Log in, wait for the mailbox, and set up the entities."""
+    coordinator = VoicemailCoordinator(
+        hass, entry, async_create_client(hass, entry.data)
+    )
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        # Log out before the entry's web session is closed.
+        await coordinator.async_shutdown()
+        raise
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> bool:
+    """Unload the entities, then end the ICWS session."""
+    if unload_ok := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        # Explicitly, so that the logout runs before the entry's web session closes.
+        await entry.runtime_data.async_shutdown()
+    return unload_ok
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> None:
+    """Forget the repair issues of a removed account."""
+    async_delete_issues(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: VoicemailConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Allow removing stale devices: every device but the account's own."""
+    return (DOMAIN, entry.unique_id) not in device_entry.identifiers

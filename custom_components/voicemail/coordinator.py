@@ -1,0 +1,461 @@
+"""The voicemail coordinator: one ICWS session, its event stream, the mailbox it pushes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+import random
+from types import MappingProxyType
+from typing import Any, override
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+    ServiceValidationError,
+)
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import (
+    APPLICATION_NAME,
+    CONF_PLAY_TARGET,
+    CONF_PLAYBACK_TIMEOUT,
+    DEFAULT_PLAYBACK_TIMEOUT,
+    DOMAIN,
+    LAST_ERRORS_KEPT,
+    LOGGER,
+    RECONNECT_DELAY_MAX,
+    RECONNECT_DELAY_MIN,
+    REQUEST_TIMEOUT,
+    SAFETY_REFRESH_INTERVAL,
+    SNAPSHOT_TIMEOUT,
+)
+from .icws import (
+    ConnectionStateChange,
+    IcwsAuthenticationError,
+    IcwsCertificateError,
+    IcwsClient,
+    IcwsError,
+    IcwsEvent,
+    IcwsUnsupportedServerError,
+    MessageState,
+    MessageWaiting,
+    PlayStatus,
+    PlayStatusChange,
+    SessionInfo,
+    SessionReplaced,
+    Voicemail,
+    VoicemailDelta,
+    VoicemailSnapshot,
+)
+from .issues import async_create_unsupported_issue, async_delete_unsupported_issue
+
+type VoicemailConfigEntry = ConfigEntry[VoicemailCoordinator]
+
+
+def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IcwsClient:
+    """Build an ICWS client from config entry data (the config flow uses it too).
+
+    The session has no cookie jar: a jar would re-quote the ICWS session cookie
+    and replace the header the client sets by hand.
+    """
+    verify_ssl: bool = data[CONF_VERIFY_SSL]
+    session = async_create_clientsession(
+        hass, verify_ssl=verify_ssl, cookie_jar=aiohttp.DummyCookieJar()
+    )
+    return IcwsClient(
+        session,
+        data[CONF_HOST],
+        port=data[CONF_PORT],
+        use_https=data[CONF_SSL],
+        verify_ssl=verify_ssl,
+        username=data[CONF_USERNAME],
+        password=data[CONF_PASSWORD],
+        application_name=APPLICATION_NAME,
+        language=hass.config.language,
+        request_timeout=REQUEST_TIMEOUT,
+    )
+
+
+def unique_id_of(info: SessionInfo) -> str:
+    """Return the account's unique id, which survives a new host name and a switchover."""
+    return f"{info.user_id}@{info.ic_server or info.host}".lower()
+
+
+def _newest_first(voicemail: Voicemail) -> tuple[datetime, str]:
+    return (voicemail.received, voicemail.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailData:
+    """What the entities show: the mailbox, the playback, the waiting count."""
+
+    voicemails: tuple[Voicemail, ...]
+    """Newest first (by received, then id)."""
+    playing: str | None
+    """Id of the message that is playing, if any."""
+    messages_waiting: int | None
+    """The server's message-waiting count, None until it sent one."""
+    by_id: Mapping[str, Voicemail] = field(compare=False)
+    """The same voicemails by id."""
+
+    @classmethod
+    def build(
+        cls,
+        voicemails: Iterable[Voicemail],
+        playing: str | None,
+        messages_waiting: int | None,
+    ) -> VoicemailData:
+        """Sort the voicemails and index them."""
+        ordered = tuple(sorted(voicemails, key=_newest_first, reverse=True))
+        return cls(
+            voicemails=ordered,
+            playing=playing,
+            messages_waiting=messages_waiting,
+            by_id=MappingProxyType({vm.message_id: vm for vm in ordered}),
+        )
+
+    @property
+    def unread(self) -> int:
+        """How many voicemails were not listened to."""
+        return sum(1 for vm in self.voicemails if not vm.read)
+
+
+class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
+    """Keeps one ICWS session subscribed to the mailbox and follows what it pushes.
+
+    The first refresh logs in, starts the event-stream task and waits for the
+    snapshot the subscription sends. From then on the task applies every pushed
+    change; the scheduled refresh only resubscribes, as a safety net, to get a
+    fresh snapshot.
+    """
+
+    config_entry: VoicemailConfigEntry
+    session_info: SessionInfo
+    """Of the current session; set by the first refresh."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: VoicemailConfigEntry, client: IcwsClient
+    ) -> None:
+        """Set up the coordinator for one account; nothing is sent yet."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=entry.title,
+            update_interval=SAFETY_REFRESH_INTERVAL,
+        )
+        self.client = client
+        self._logged_in = False
+        self.last_errors: deque[str] = deque(maxlen=LAST_ERRORS_KEPT)
+        self._voicemails: dict[str, Voicemail] = {}
+        self._playing: str | None = None
+        self._messages_waiting: int | None = None
+        self._connected = False
+        self._auth_failed = False
+        self._snapshot_waiter: asyncio.Future[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._unsub_playback_timeout: CALLBACK_TYPE | None = None
+
+    # --- Setup and the safety-net refresh --------------------------------------------
+
+    @override
+    async def _async_setup(self) -> None:
+        """Log in and start following the event stream."""
+        try:
+            self.session_info = await self.client.login()
+        except IcwsAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except IcwsUnsupportedServerError as err:
+            async_create_unsupported_issue(self.hass, self.config_entry, err)
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key="unsupported_server",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except IcwsCertificateError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="certificate_not_trusted",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except IcwsError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        async_delete_unsupported_issue(self.hass, self.config_entry)
+        self._logged_in = self._connected = True
+        self._listener = self.config_entry.async_create_background_task(
+            self.hass,
+            self._async_follow_events(),
+            name=f"{DOMAIN} {self.config_entry.title} event stream",
+        )
+
+    @override
+    async def _async_update_data(self) -> VoicemailData:
+        """Subscribe (again) and wait for the snapshot the server sends."""
+        if self._auth_failed:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            )
+        if not self._connected:
+            # The event-stream task is reconnecting; it reports when it is back.
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="reconnecting"
+            )
+        waiter = self._snapshot_waiter = self.hass.loop.create_future()
+        try:
+            await self.client.subscribe_voicemail()
+            async with asyncio.timeout(SNAPSHOT_TIMEOUT):
+                await waiter
+        except IcwsAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except IcwsError as err:
+            self._remember_error(err)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except TimeoutError as err:
+            self.last_errors.append("No voicemail snapshot after subscribing")
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="snapshot_timeout",
+                translation_placeholders={"seconds": str(int(SNAPSHOT_TIMEOUT))},
+            ) from err
+        finally:
+            self._snapshot_waiter = None
+        return self._build_data()
+
+    # --- The event stream --------------------------------------------------------------
+
+    async def _async_follow_events(self) -> None:
+        """Apply what the server pushes; reconnect with backoff when it is gone."""
+        attempt = 0
+        while True:
+            try:
+                if not self._connected:
+                    await self._async_reconnect()
+                    attempt = 0
+                async for event in self.client.events():
+                    await self._async_handle_event(event)
+            except IcwsAuthenticationError as err:
+                self._async_set_unavailable(err)
+                self._auth_failed = True
+                self.config_entry.async_start_reauth(self.hass)
+                return
+            except IcwsUnsupportedServerError as err:
+                self._async_set_unavailable(err)
+                async_create_unsupported_issue(self.hass, self.config_entry, err)
+                return
+            except IcwsError as err:
+                self._async_set_unavailable(err)
+            delay = min(RECONNECT_DELAY_MAX, RECONNECT_DELAY_MIN * 2**attempt)
+            attempt += 1
+            # Jitter spreads the reconnects of many clients; never beyond the delay.
+            await asyncio.sleep(random.uniform(delay / 2, delay))
+
+    async def _async_reconnect(self) -> None:
+        """Log in again after the server could not be reached, and subscribe."""
+        self.session_info = await self.client.login()
+        self._logged_in = True
+        await self.client.subscribe_voicemail()
+        self._connected = True
+
+    async def _async_handle_event(self, event: IcwsEvent) -> None:
+        """Apply one event of the stream."""
+        match event:
+            case VoicemailSnapshot(voicemails=voicemails):
+                self._voicemails = {vm.message_id: vm for vm in voicemails}
+                if (waiter := self._snapshot_waiter) is not None and not waiter.done():
+                    waiter.set_result(None)
+                    return
+            case VoicemailDelta(added=added, changed=changed, removed=removed):
+                for vm in added:
+                    self._voicemails[vm.message_id] = vm
+                for change in changed:
+                    if (old := self._voicemails.get(change.message_id)) is not None:
+                        self._voicemails[change.message_id] = replace(
+                            old, state=change.state
+                        )
+                for message_id in removed:
+                    self._voicemails.pop(message_id, None)
+            case PlayStatusChange(message_id=message_id, status=PlayStatus.PLAYING):
+                self._async_playback_started(message_id)
+            case PlayStatusChange(message_id=message_id):
+                if message_id != self._playing:
+                    return
+                self._async_playback_ended()
+            case MessageWaiting(count=count):
+                self._messages_waiting = count
+            case ConnectionStateChange(reason=reason):
+                # The client logs in again itself and then yields SessionReplaced.
+                LOGGER.debug("ICWS session of %s is down: %s", self.name, reason)
+                self.last_errors.append(f"Session down: {reason}")
+                return
+            case SessionReplaced(session=session):
+                # A new session knows nothing of the old one's playback or subscriptions.
+                LOGGER.debug("ICWS session of %s replaced, resubscribing", self.name)
+                self.session_info = session
+                self._async_playback_ended()
+                await self.client.subscribe_voicemail()
+        self._async_publish()
+
+    @callback
+    def _async_publish(self) -> None:
+        """Hand the current state to the entities (and say when we are back)."""
+        if not self._connected:
+            # Published with the snapshot that follows the reconnect.
+            return
+        if not self.last_update_success:
+            LOGGER.info("Connection to the ICWS server of %s restored", self.name)
+        self.async_set_updated_data(self._build_data())
+
+    @callback
+    def _async_set_unavailable(self, err: IcwsError) -> None:
+        """Mark the entities unavailable, logging once when the connection is lost."""
+        self._connected = False
+        self._remember_error(err)
+        self._async_playback_ended()
+        if not self.last_update_success:
+            return
+        LOGGER.warning(
+            "Lost the connection to the ICWS server of %s, retrying: %s",
+            self.name,
+            err,
+        )
+        self.last_exception = err
+        self.last_update_success = False
+        self.async_update_listeners()
+
+    def _remember_error(self, err: IcwsError) -> None:
+        """Keep the error's safe text for diagnostics."""
+        self.last_errors.append(f"{type(err).__name__}: {err}")
+
+    def _build_data(self) -> VoicemailData:
+        return VoicemailData.build(
+            self._voicemails.values(), self._playing, self._messages_waiting
+        )
+
+    # --- Playback state ----------------------------------------------------------------
+
+    @callback
+    def _async_playback_started(self, message_id: str) -> None:
+        """Remember the message that plays, with a timeout: its end may go unreported."""
+        self._async_cancel_playback_timeout()
+        self._playing = message_id
+        timeout: float = self.config_entry.options.get(
+            CONF_PLAYBACK_TIMEOUT, DEFAULT_PLAYBACK_TIMEOUT
+        )
+        self._unsub_playback_timeout = async_call_later(
+            self.hass, timeout, self._async_playback_timed_out
+        )
+
+    @callback
+    def _async_playback_timed_out(self, _now: datetime) -> None:
+        """No stop status came in time: the playback is over."""
+        self._unsub_playback_timeout = None
+        self._playing = None
+        self._async_publish()
+
+    @callback
+    def _async_playback_ended(self) -> None:
+        self._async_cancel_playback_timeout()
+        self._playing = None
+
+    @callback
+    def _async_cancel_playback_timeout(self) -> None:
+        if self._unsub_playback_timeout is not None:
+            self._unsub_playback_timeout()
+            self._unsub_playback_timeout = None
+
+    # --- Actions (callers map the client's errors with helpers.icws_errors) -------------
+
+    def _validated(self, message_id: str) -> str:
+        """Return the id of a message in the mailbox; raise a translated error for others."""
+        if message_id not in self._voicemails:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_message",
+                translation_placeholders={"message_id": message_id},
+            )
+        return message_id
+
+    async def async_stop(self, message_id: str | None) -> list[str]:
+        """Stop a playback (None: the one that is playing); the ids stopped."""
+        if message_id is None:
+            if self._playing is None:
+                return []
+            message_id = self._playing
+        else:
+            self._validated(message_id)
+        await self.client.stop(message_id)
+        if message_id == self._playing:
+            self._async_playback_ended()
+            self._async_publish()
+        return [message_id]
+
+    async def async_play(self, message_id: str, target: str | None) -> None:
+        """Play a message to a target (None: the play target of the options)."""
+        self._validated(message_id)
+        target = target or self.config_entry.options.get(CONF_PLAY_TARGET) or None
+        if target is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_play_target"
+            )
+        await self.client.play(message_id, target=target, state=MessageState.READ)
+
+    async def async_set_read(self, message_id: str, read: bool) -> None:
+        """Mark a message read or unread; the server pushes the change."""
+        await self.client.set_read(self._validated(message_id), read)
+
+    async def async_delete(self, message_id: str) -> None:
+        """Delete a message; the server pushes its removal."""
+        await self.client.delete(self._validated(message_id))
+
+    # --- Shutdown ------------------------------------------------------------------------
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Stop the event-stream task, unsubscribe and log out (once)."""
+        await super().async_shutdown()
+        self._async_playback_ended()
+        if (waiter := self._snapshot_waiter) is not None:
+            waiter.cancel()
+        if (listener := self._listener) is not None:
+            self._listener = None
+            listener.cancel()
+            await asyncio.wait([listener])
+        if not self._logged_in:
+            return
+        self._logged_in = False
+        if self._connected:
+            self._connected = False
+            try:
+                await self.client.unsubscribe_voicemail()
+            except IcwsError as err:
+                LOGGER.debug("Unsubscribing %s failed: %s", self.name, err)
+        await self.client.logout()
