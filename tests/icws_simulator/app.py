@@ -1,0 +1,290 @@
+"""The aiohttp application: one catch-all route that dispatches on the RAW path.
+
+Routing on `request.raw_path` (not aiohttp's decoded match_info) keeps `%2F` inside a
+message id segment under the simulator's control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from . import handlers as h
+from .control import handle_control
+from .responses import (
+    WWW_AUTHENTICATE,
+    empty,
+    fault_body,
+    json_response,
+    method_not_allowed,
+    not_found,
+    variant_error,
+)
+from .state import RecordedRequest
+
+if TYPE_CHECKING:
+    from .simulator import IcwsSimulator
+
+CONTROL_PREFIX = "/_simulator/"
+SUBSCRIPTIONS = {"voicemail-messages", "fax-messages", "messages-waiting-indicator"}
+SIMULATOR_KEY: web.AppKey[IcwsSimulator] = web.AppKey("icws_simulator")
+
+
+def build_app(sim: IcwsSimulator) -> web.Application:
+    """Create the application serving `sim`."""
+    app = web.Application()
+    app[SIMULATOR_KEY] = sim
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await dispatch(sim, request)
+
+    async def on_shutdown(_app: web.Application) -> None:
+        sim.close()
+
+    app.router.add_route("*", "/{tail:.*}", handle)
+    app.on_shutdown.append(on_shutdown)
+    return app
+
+
+async def dispatch(sim: IcwsSimulator, request: web.Request) -> web.StreamResponse:
+    """Record the request, apply faults, route it."""
+    raw_path, _, query = request.raw_path.partition("?")
+    if raw_path.startswith(CONTROL_PREFIX):
+        return await handle_control(sim, request, raw_path[len(CONTROL_PREFIX) :])
+    sim.expire_idle_sessions()
+    body = await request.read()
+    record = RecordedRequest(
+        method=request.method,
+        path=raw_path,
+        query=query,
+        headers=request.headers.copy(),
+        body=body,
+        host=request.headers.get("Host", ""),
+    )
+    sim.requests.append(record)
+    response: web.StreamResponse | None = None
+    try:
+        response = await _faulted(sim, request, raw_path)
+        if response is None:
+            response = await route(sim, request, raw_path, body, record)
+        return response
+    finally:
+        if response is not None:
+            record.status = response.status
+
+
+async def _faulted(
+    sim: IcwsSimulator, request: web.Request, raw_path: str
+) -> web.StreamResponse | None:
+    fault = sim.take_fault(request.method, raw_path, h.host_name(request))
+    if fault is None:
+        return None
+    if fault.delay > 0:
+        await asyncio.sleep(fault.delay)
+    if fault.drop:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=599)
+    if fault.status is None:
+        return None
+    if fault.status == 400 and fault.error_variant is not None and fault.body is None:
+        return variant_error(fault.error_variant)
+    body = fault.body if fault.body is not None else fault_body(fault.status)
+    if fault.status == 401:
+        response = json_response(401, body)
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        return response
+    if body is None:
+        return empty(fault.status)
+    return json_response(fault.status, body)
+
+
+async def route(
+    sim: IcwsSimulator,
+    request: web.Request,
+    raw_path: str,
+    body: bytes,
+    record: RecordedRequest,
+) -> web.StreamResponse:
+    """Find the endpoint for a raw path and run it."""
+    s = sim.settings
+    if s.encoded_slash_status is not None and "%2f" in raw_path.lower():
+        return json_response(
+            s.encoded_slash_status,
+            {
+                "errorId": "error.request.notFound",
+                "message": "The requested resource was not found.",
+            },
+        )
+    segments = raw_path.split("/")[1:]
+    lowered = [segment.lower() for segment in segments]
+    if not lowered or lowered[0] != "icws" or len(segments) < 2:
+        return not_found()
+    if lowered[1] == "connection":
+        return await _sessionless(sim, request, segments, lowered, body)
+    return await _session_route(
+        sim, request, segments, lowered, body=body, record=record
+    )
+
+
+async def _sessionless(
+    sim: IcwsSimulator,
+    request: web.Request,
+    segments: list[str],
+    lowered: list[str],
+    body: bytes,
+) -> web.StreamResponse:
+    method = request.method.upper()
+    rest = lowered[2:]
+    if rest == [] and method == "POST":
+        return await h.login(sim, request, body)
+    if rest == ["features"] or (len(rest) == 2 and rest[0] == "features"):
+        if method != "GET":
+            return method_not_allowed(["GET"])
+        return h.get_features(sim, h.unquote(segments[3]) if len(rest) == 2 else None)
+    if rest == ["version"]:
+        return h.get_version(sim) if method == "GET" else method_not_allowed(["GET"])
+    if rest == []:
+        return method_not_allowed(["POST"])
+    return not_found()
+
+
+async def _session_route(
+    sim: IcwsSimulator,
+    request: web.Request,
+    segments: list[str],
+    lowered: list[str],
+    *,
+    body: bytes,
+    record: RecordedRequest,
+) -> web.StreamResponse:
+    s = sim.settings
+    method = request.method.upper()
+    session_id = segments[1]
+    parts = lowered[2:]
+    raw_parts = segments[2:]
+
+    def allowed(*methods: str) -> web.Response | None:
+        return None if method in methods else method_not_allowed(list(methods))
+
+    if parts == ["connection"]:
+        if (refusal := allowed("GET", "DELETE")) is not None:
+            return refusal
+        session = h.check_session(
+            sim, request, session_id, connection_state=method == "GET"
+        )
+        if not isinstance(session, h.Session):
+            return session
+        if method == "GET":
+            return h.get_connection(session)
+        return h.logout(sim, session)
+    if parts == ["connection", "station"]:
+        if (refusal := allowed("GET", "PUT", "DELETE")) is not None:
+            return refusal
+        session = h.check_session(sim, request, session_id)
+        if not isinstance(session, h.Session):
+            return session
+        if method == "PUT":
+            return h.put_station(sim, session, body)
+        if method == "GET":
+            return h.get_station(session)
+        return h.delete_station(session)
+    if parts == ["messaging", "messages"]:
+        if (refusal := allowed("GET")) is not None:
+            return refusal
+        session = h.check_session(sim, request, session_id, csrf=False, drain=True)
+        if not isinstance(session, h.Session):
+            return session
+        return await h.get_messages(sim, request, session, record)
+    if parts == ["messaging", "heartbeat"]:
+        if (refusal := allowed("POST")) is not None:
+            return refusal
+        session = h.check_session(sim, request, session_id)
+        if not isinstance(session, h.Session):
+            return session
+        return empty(s.heartbeat_status)
+    if (
+        len(parts) == 4
+        and parts[:3] == ["messaging", "subscriptions", "unified-messaging"]
+        and parts[3] in SUBSCRIPTIONS
+        and s.unified_messaging_version is not None
+    ):
+        if (refusal := allowed("PUT", "DELETE")) is not None:
+            return refusal
+        session = h.check_session(sim, request, session_id)
+        if not isinstance(session, h.Session):
+            return session
+        return h.subscribe(sim, session, parts[3], method)
+    if (
+        len(parts) >= 2
+        and parts[0] == "unified-messaging"
+        and s.unified_messaging_version is not None
+    ):
+        return await _unified_messaging(
+            sim,
+            request,
+            session_id=session_id,
+            parts=parts,
+            raw_parts=raw_parts,
+            body=body,
+        )
+    return not_found()
+
+
+async def _unified_messaging(
+    sim: IcwsSimulator,
+    request: web.Request,
+    *,
+    session_id: str,
+    parts: list[str],
+    raw_parts: list[str],
+    body: bytes,
+) -> web.StreamResponse:
+    s = sim.settings
+    method = request.method.upper()
+    if parts[1:] == ["messages-waiting-indicator", "count-refresh"]:
+        if method != "PUT":
+            return method_not_allowed(["PUT"])
+        session = h.check_session(sim, request, session_id)
+        if not isinstance(session, h.Session):
+            return session
+        return h.count_refresh(sim, session)
+    raw_id = raw_parts[1]
+    if len(parts) == 2:
+        if method not in {"PUT", "DELETE"}:
+            return method_not_allowed(["PUT", "DELETE"])
+        operation = method
+    elif (
+        len(parts) == 5
+        and parts[2:4] == ["voicemail-message", "play"]
+        and parts[4]
+        in {
+            "start",
+            "stop",
+        }
+    ):
+        if method != "POST":
+            return method_not_allowed(["POST"])
+        operation = parts[4]
+    else:
+        return not_found()
+    session = h.check_session(sim, request, session_id)
+    if not isinstance(session, h.Session):
+        return session
+    if (s.unified_messaging_version or 0) < 2 and operation != "DELETE":
+        return json_response(
+            s.um_v1_unsupported_status,
+            {
+                "errorId": "error.request.notFound",
+                "message": "The requested resource was not found.",
+            },
+        )
+    if operation == "PUT":
+        return h.update_message(sim, session, raw_id, body)
+    if operation == "DELETE":
+        return h.delete_message(sim, session, raw_id)
+    if operation == "start":
+        return h.play_start(sim, session, raw_id, body)
+    return h.play_stop(sim, session, raw_id)

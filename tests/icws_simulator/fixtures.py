@@ -1,0 +1,133 @@
+"""pytest fixtures: a running simulator, its settings, and a client session.
+
+`tests/conftest.py` imports them. Override `icws_settings` in a test module (or with
+`@pytest.mark.parametrize("icws_settings", [...], indirect=True)`) to change the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+import socket
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+import pytest
+
+from .server import RunningSimulator, start_simulator
+from .settings import SimulatorSettings
+from .simulator import IcwsSimulator
+
+USER = "alice"
+PASSWORD = "secret"
+DISPLAY_NAME = "Alice Example"
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolve `*.test` names and `localhost` to 127.0.0.1; refuse every other name.
+
+    Tests may only open sockets to 127.0.0.1: with this resolver a client configured
+    with host `primary.test` connects to the loopback simulator and sends
+    `Host: primary.test`, which the simulator uses to tell the hosts apart.
+    """
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """Map the test names to 127.0.0.1."""
+        name = host.lower().rstrip(".")
+        if name == "localhost" or name.endswith(".test"):
+            return [
+                ResolveResult(
+                    hostname=host,
+                    host="127.0.0.1",
+                    port=port,
+                    family=socket.AF_INET,
+                    proto=0,
+                    flags=socket.AI_NUMERICHOST,
+                )
+            ]
+        raise OSError(f"Cannot resolve {host!r} in tests (only *.test names resolve)")
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def seed_fixture_mailbox(sim: IcwsSimulator) -> None:
+    """User alice/secret with four voicemails (two unread) and one fax, oldest first."""
+    sim.add_user(USER, PASSWORD, display_name=DISPLAY_NAME)
+    sim.add_voicemail(
+        USER,
+        sender="Carol Jones <2002>",
+        subject="Voice mail from Carol Jones",
+        received=datetime(2026, 10, 30, 9, 15, 0, tzinfo=UTC),
+        read=True,
+        duration=12.0,
+    )
+    sim.add_voicemail(
+        USER,
+        sender="Acme Corp <+18005550100>",
+        subject="Fax from Acme Corp (2 pages)",
+        received=datetime(2026, 11, 2, 14, 3, 27, tzinfo=UTC),
+        read=False,
+        kind="fax",
+        duration=0.0,
+    )
+    sim.add_voicemail(
+        USER,
+        sender="Dave Miller <3003>",
+        subject="Voice mail from Dave Miller",
+        received=datetime(2026, 11, 10, 17, 42, 5, tzinfo=UTC),
+        read=True,
+        duration=45.0,
+    )
+    sim.add_voicemail(
+        USER,
+        sender="+15559876543",
+        subject="Voice mail from +15559876543",
+        received=datetime(2026, 11, 20, 8, 1, 59, tzinfo=UTC),
+        read=False,
+        duration=8.0,
+    )
+    sim.add_voicemail(
+        USER,
+        sender="Bob Smith <+15551234>",
+        subject="Voice mail from Bob Smith",
+        received=datetime(2026, 11, 27, 16, 30, 0, tzinfo=UTC),
+        read=False,
+        duration=20.0,
+    )
+    sim.mark_baseline()
+
+
+@pytest.fixture
+def icws_settings() -> SimulatorSettings:
+    """Return the settings of `icws_simulator`; override this fixture to change them."""
+    return SimulatorSettings()
+
+
+@pytest.fixture
+async def icws_simulator(
+    socket_enabled: None, icws_settings: SimulatorSettings
+) -> AsyncGenerator[RunningSimulator]:
+    """Run a simulator on 127.0.0.1 (free port, plain HTTP) with alice/secret seeded."""
+    sim = IcwsSimulator(icws_settings)
+    seed_fixture_mailbox(sim)
+    running = await start_simulator(sim, "127.0.0.1", 0)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def client_session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
+    """Open a ClientSession (DummyCookieJar; `*.test` names resolve to 127.0.0.1)."""
+    connector = aiohttp.TCPConnector(resolver=LoopbackResolver())
+    session = aiohttp.ClientSession(
+        cookie_jar=aiohttp.DummyCookieJar(), connector=connector
+    )
+    try:
+        yield session
+    finally:
+        await session.close()

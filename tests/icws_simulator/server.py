@@ -1,0 +1,63 @@
+"""Serve an IcwsSimulator on a TCP port (used by the fixtures and the command line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import ssl
+
+from aiohttp import web
+
+from .simulator import IcwsSimulator
+
+
+@dataclass(slots=True)
+class RunningSimulator:
+    """A simulator listening on `host:port` (what the `icws_simulator` fixture yields)."""
+
+    sim: IcwsSimulator
+    host: str
+    port: int
+    tls: bool = False
+    _runner: web.AppRunner | None = field(default=None, repr=False)
+
+    @property
+    def scheme(self) -> str:
+        """`https` in TLS mode, else `http`."""
+        return "https" if self.tls else "http"
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. `http://127.0.0.1:41234`."""
+        return self.url_for(self.host)
+
+    def url_for(self, host: str) -> str:
+        """Return the base URL with another host name (e.g. `primary.test`)."""
+        return f"{self.scheme}://{host}:{self.port}"
+
+    async def stop(self) -> None:
+        """Close the listener, end open streams and playback timers."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+        self.sim.close()
+
+
+async def start_simulator(
+    sim: IcwsSimulator,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ssl_context: ssl.SSLContext | None = None,
+) -> RunningSimulator:
+    """Start serving `sim`; port 0 picks a free port."""
+    runner = web.AppRunner(sim.app, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+    await site.start()
+    bound_port = port
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            bound_port = int(address[1])
+            break
+    return RunningSimulator(
+        sim, host, bound_port, tls=ssl_context is not None, _runner=runner
+    )

@@ -1,0 +1,139 @@
+"""Raw-HTTP helpers for the simulator tests (deliberately not the project's ICWS client)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import json
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+IC_AUTH = "urn:inin.com:connection:icAuthConnectionRequestSettings"
+VOICEMAIL_SUB = "messaging/subscriptions/unified-messaging/voicemail-messages"
+MWI_SUB = "messaging/subscriptions/unified-messaging/messages-waiting-indicator"
+ICWS_JSON = "application/vnd.inin.icws+JSON; charset=utf-8"
+
+
+def login_body(user: str = "alice", password: str = "secret") -> dict[str, Any]:
+    """Return an icAuthConnectionRequestSettings body."""
+    return {
+        "__type": IC_AUTH,
+        "applicationName": "Simulator tests",
+        "userID": user,
+        "password": password,
+    }
+
+
+@dataclass(slots=True)
+class Login:
+    """What a successful login handed out."""
+
+    base: str
+    session_id: str
+    csrf: str
+    cookie: str
+    """`icws_<id>=<value>` exactly as Set-Cookie gave it."""
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+    def auth(self, *, csrf: bool = True) -> dict[str, str]:
+        """Cookie (and CSRF) headers for session requests."""
+        headers = {"Cookie": self.cookie}
+        if csrf:
+            headers["ININ-ICWS-CSRF-Token"] = self.csrf
+        return headers
+
+    def url(self, path: str) -> URL:
+        """`<base>/icws/<sessionId>/<path>` (path already encoded)."""
+        return URL(f"{self.base}/icws/{self.session_id}/{path}", encoded=True)
+
+    def message_url(self, message_id: str, suffix: str = "") -> URL:
+        """Return a unified-messaging URL with the id percent-encoded as one segment."""
+        return self.url(f"unified-messaging/{quote(message_id, safe='')}{suffix}")
+
+
+async def login(
+    session: aiohttp.ClientSession,
+    base: str,
+    *,
+    user: str = "alice",
+    password: str = "secret",
+    include: str | None = "features,version",
+) -> Login:
+    """Log in and return the session's secrets (asserts 201)."""
+    url = f"{base}/icws/connection"
+    params = {"include": include} if include else None
+    async with session.post(
+        url,
+        json=login_body(user, password),
+        params=params,
+        headers={"Accept-Language": "en-us"},
+    ) as resp:
+        assert resp.status == 201, await resp.text()
+        body = await resp.json(content_type=None)
+        headers = dict(resp.headers)
+    cookie = headers["Set-Cookie"].split(";")[0]
+    return Login(base, body["sessionId"], body["csrfToken"], cookie, body, headers)
+
+
+async def poll(session: aiohttp.ClientSession, lg: Login) -> list[dict[str, Any]]:
+    """One short poll of the message queue."""
+    async with session.get(
+        lg.url("messaging/messages"), headers=lg.auth(csrf=False)
+    ) as resp:
+        assert resp.status == 200, await resp.text()
+        assert resp.headers["Content-Type"] == ICWS_JSON
+        result: list[dict[str, Any]] = await resp.json(content_type=None)
+        return result
+
+
+async def subscribe(
+    session: aiohttp.ClientSession, lg: Login, *, mwi: bool = False
+) -> None:
+    """Subscribe to voicemail messages (and the message-waiting indicator)."""
+    async with session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
+        assert resp.status == 200
+    if mwi:
+        async with session.put(lg.url(MWI_SUB), headers=lg.auth()) as resp:
+            assert resp.status == 200
+
+
+class SseReader:
+    """Incremental reader of an event stream: returns data events and comments in order."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        """Read from an open `text/event-stream` response."""
+        self.response = response
+        self.buffer = b""
+        self.raw = b""
+
+    async def next_block(self) -> str | None:
+        """Return the next event block (text between blank lines), None at the end."""
+        while b"\n\n" not in self.buffer:
+            chunk = await self.response.content.read(65536)
+            if not chunk:
+                return None
+            self.raw += chunk
+            self.buffer += chunk
+        block, _, self.buffer = self.buffer.partition(b"\n\n")
+        return block.decode()
+
+    async def next_message(self) -> dict[str, Any]:
+        """Return the next `data:` event's JSON (comments and other fields skipped)."""
+        while True:
+            block = await self.next_block()
+            assert block is not None, "stream ended"
+            data = [
+                line[5:].lstrip(" ")
+                for line in block.split("\n")
+                if line.startswith("data:")
+            ]
+            if data:
+                message: dict[str, Any] = json.loads("\n".join(data))
+                return message
+
+    async def messages(self, count: int) -> list[dict[str, Any]]:
+        """Return the next `count` messages."""
+        return [await self.next_message() for _ in range(count)]
