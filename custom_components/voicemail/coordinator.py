@@ -54,7 +54,6 @@ from .icws import (
     IcwsError,
     IcwsEvent,
     IcwsUnsupportedServerError,
-    MessageState,
     MessageWaiting,
     PlayStatus,
     PlayStatusChange,
@@ -394,15 +393,19 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
 
     # --- Actions (callers map the client's errors with helpers.icws_errors) -------------
 
-    def _validated(self, message_id: str) -> str:
-        """Return the id of a message in the mailbox; raise a translated error for others."""
-        if message_id not in self._voicemails:
+    def voicemail(self, message_id: str) -> Voicemail:
+        """Return the message with this id; raise a translated error for others."""
+        if (voicemail := self._voicemails.get(message_id)) is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_message",
                 translation_placeholders={"message_id": message_id},
             )
-        return message_id
+        return voicemail
+
+    def _validated(self, message_id: str) -> str:
+        """Return the id of a message in the mailbox; raise a translated error for others."""
+        return self.voicemail(message_id).message_id
 
     async def async_stop(self, message_id: str | None) -> list[str]:
         """Stop a playback (None: the one that is playing); the ids stopped."""
@@ -419,14 +422,19 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         return [message_id]
 
     async def async_play(self, message_id: str, target: str | None) -> None:
-        """Play a message to a target (None: the play target of the options)."""
-        self._validated(message_id)
+        """Play a message to a target (None: the play target of the options).
+
+        The request's `state` is the message's current state: the documentation
+        leaves the field's meaning open, so playing should not change it (the play
+        action marks the message read with a request of its own).
+        """
+        state = self.voicemail(message_id).state
         target = target or self.config_entry.options.get(CONF_PLAY_TARGET) or None
         if target is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="no_play_target"
             )
-        await self.client.play(message_id, target=target, state=MessageState.READ)
+        await self.client.play(message_id, target=target, state=state)
 
     async def async_set_read(self, message_id: str, read: bool) -> None:
         """Mark a message read or unread; the server pushes the change."""
