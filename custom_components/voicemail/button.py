@@ -1,0 +1,153 @@
+"""Per-voicemail buttons: stop the playback of a message, play it on the play target.
+
+Buttons exist for the newest `max_buttons` voicemails. They are added when a
+voicemail arrives and removed from the entity registry when it is deleted or falls
+out of that window, from a coordinator listener (no reload).
+
+Buttons are not exposed to voice assistants by default: Home Assistant exposes new
+entities of a few domains only (lights, switches, covers, ...), and `button` is not
+one of them, so nothing has to be done here to keep dozens of per-message buttons
+away from Assist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DEFAULT_MAX_BUTTONS
+from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
+from .entity import VoicemailEntity, entity_unique_id
+from .helpers import icws_errors, message_digest
+from .icws import Voicemail
+
+# Presses go to the server one at a time.
+PARALLEL_UPDATES = 1
+
+
+def _has_play_target(coordinator: VoicemailCoordinator) -> bool:
+    """Return whether the options name a target to play voicemail to."""
+    return bool(coordinator.config_entry.options.get(CONF_PLAY_TARGET))
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoicemailButtonEntityDescription(ButtonEntityDescription):
+    """What pressing a per-message button does."""
+
+    press_fn: Callable[[VoicemailCoordinator, str], Awaitable[Any]]
+    available_fn: Callable[[VoicemailCoordinator], bool] = lambda _: True
+
+
+BUTTONS: tuple[VoicemailButtonEntityDescription, ...] = (
+    VoicemailButtonEntityDescription(
+        key="stop",
+        translation_key="stop_playback",
+        press_fn=lambda coordinator, message_id: coordinator.async_stop(message_id),
+    ),
+    VoicemailButtonEntityDescription(
+        key="play",
+        translation_key="play",
+        # No target given: the coordinator plays to the one of the options.
+        press_fn=lambda coordinator, message_id: coordinator.async_play(
+            message_id, None
+        ),
+        available_fn=_has_play_target,
+    ),
+)
+
+
+def format_received(voicemail: Voicemail) -> str:
+    """Format when a voicemail arrived, short and in Home Assistant's time zone."""
+    return f"{dt_util.as_local(voicemail.received):%Y-%m-%d %H:%M}"
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VoicemailConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Keep one stop and one play button per voicemail of the newest-N window."""
+    coordinator = entry.runtime_data
+    max_buttons: int = entry.options.get(CONF_MAX_BUTTONS, DEFAULT_MAX_BUTTONS)
+    entity_registry = er.async_get(hass)
+    added: set[str] = set()
+
+    @callback
+    def _async_sync_buttons() -> None:
+        nonlocal added
+        window = coordinator.data.voicemails[:max_buttons]
+        wanted = {voicemail.message_id for voicemail in window}
+        async_add_entities(
+            VoicemailButton(coordinator, description, voicemail)
+            for voicemail in window
+            if voicemail.message_id not in added
+            for description in BUTTONS
+        )
+        added = wanted
+        # Also catches buttons of voicemails deleted while Home Assistant was not
+        # running, which the registry still remembers.
+        wanted_unique_ids = {
+            entity_unique_id(entry, _button_key(message_id, description))
+            for message_id in wanted
+            for description in BUTTONS
+        }
+        for registry_entry in er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        ):
+            if (
+                registry_entry.domain == Platform.BUTTON
+                and registry_entry.unique_id not in wanted_unique_ids
+            ):
+                entity_registry.async_remove(registry_entry.entity_id)
+
+    _async_sync_buttons()
+    entry.async_on_unload(coordinator.async_add_listener(_async_sync_buttons))
+
+
+def _button_key(message_id: str, description: VoicemailButtonEntityDescription) -> str:
+    """Return what makes one button of one message unique within the account."""
+    return f"{message_digest(message_id)}_{description.key}"
+
+
+class VoicemailButton(VoicemailEntity, ButtonEntity):
+    """A button for one voicemail."""
+
+    entity_description: VoicemailButtonEntityDescription
+
+    def __init__(
+        self,
+        coordinator: VoicemailCoordinator,
+        description: VoicemailButtonEntityDescription,
+        voicemail: Voicemail,
+    ) -> None:
+        """Name the button after the caller and the time of the voicemail."""
+        super().__init__(coordinator, _button_key(voicemail.message_id, description))
+        self.entity_description = description
+        self._message_id = voicemail.message_id
+        self._attr_translation_placeholders = {
+            "caller": voicemail.sender,
+            "received": format_received(voicemail),
+        }
+        self._attr_extra_state_attributes = {"message_id": voicemail.message_id}
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Unavailable when the account is, or when the button cannot work."""
+        return super().available and self.entity_description.available_fn(
+            self.coordinator
+        )
+
+    @override
+    async def async_press(self) -> None:
+        """Stop or play this voicemail."""
+        async with icws_errors(self.hass, self.coordinator.config_entry):
+            await self.entity_description.press_fn(self.coordinator, self._message_id)

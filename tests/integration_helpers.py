@@ -1,0 +1,76 @@
+"""Helpers for the integration tests: find entities, wait for pushed changes.
+
+The simulator answers over real HTTP and the coordinator applies its events as they
+arrive, so a test cannot know how many loop iterations that takes. `wait_until`
+re-checks a condition whenever a state, the entity registry or a coordinator's data
+changes. Its timeout
+only keeps a broken test from hanging; no assertion depends on timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_STATE_CHANGED, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from custom_components.voicemail.const import DOMAIN
+from custom_components.voicemail.helpers import message_digest
+
+HANG_GUARD = 30.0
+
+
+class SnapshotExtension(HomeAssistantSnapshotExtension):
+    """Keep the `.ambr` files in `tests/snapshots/`, as Home Assistant core does."""
+
+    snapshot_dirname = "snapshots"
+
+
+async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
+    """Return once `condition()` holds (checked now and after every change)."""
+    if condition():
+        return
+    done = asyncio.Event()
+
+    @callback
+    def _check(_event: Event | None) -> None:
+        if condition():
+            done.set()
+
+    unsubscribes = [
+        hass.bus.async_listen(EVENT_STATE_CHANGED, _check),
+        hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _check),
+        *(
+            entry.runtime_data.async_add_listener(lambda: _check(None))
+            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        ),
+    ]
+    try:
+        async with asyncio.timeout(HANG_GUARD):
+            await done.wait()
+    finally:
+        for unsubscribe in unsubscribes:
+            unsubscribe()
+    await hass.async_block_till_done()
+
+
+def entity_id_of(
+    hass: HomeAssistant, entry: ConfigEntry, platform: Platform, key: str
+) -> str | None:
+    """Return the entity id of the account's entity `key` (None: not registered)."""
+    return er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry.unique_id}_{key}"
+    )
+
+
+def button_id(
+    hass: HomeAssistant, entry: ConfigEntry, message_id: str, kind: str
+) -> str | None:
+    """Return the entity id of a message's `stop` or `play` button (None: none)."""
+    return entity_id_of(
+        hass, entry, Platform.BUTTON, f"{message_digest(message_id)}_{kind}"
+    )

@@ -1,0 +1,296 @@
+"""Per-voicemail buttons, against the ICWS simulator over loopback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components.button import SERVICE_PRESS
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.voicemail.const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DOMAIN
+from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from custom_components.voicemail.helpers import message_digest
+from tests.icws_simulator.fixtures import USER
+from tests.icws_simulator.responses import FAX_MESSAGE
+from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import (
+    SnapshotExtension,
+    button_id,
+    entity_id_of,
+    wait_until,
+)
+
+STOP_PATH = r"/voicemail-message/play/stop$"
+START_PATH = r"/voicemail-message/play/start$"
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots in tests/snapshots/."""
+    return snapshot.use_extension(SnapshotExtension)
+
+
+async def _setup(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    *,
+    platforms: list[Platform] | None = None,
+    **options: Any,
+) -> None:
+    """Set up the account with changed options (and only some platforms)."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
+    with patch("custom_components.voicemail.PLATFORMS", platforms or [Platform.BUTTON]):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _press(hass: HomeAssistant, entity_id: str | None) -> None:
+    assert entity_id is not None
+    await hass.services.async_call(
+        Platform.BUTTON, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+def _ids(sim: RunningSimulator) -> list[str]:
+    """Alice's message ids (faxes too), newest first."""
+    messages = sorted(sim.sim.voicemails(USER), key=lambda vm: vm.received)
+    return [vm.message_id for vm in reversed(messages)]
+
+
+async def test_buttons(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A stop and a play button per message, named after caller and time."""
+    await _setup(hass, mock_config_entry, **{CONF_PLAY_TARGET: "+15550001"})
+
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_stop_button(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Stop sends the stop request with the session's CSRF token and cookie: 204."""
+    newest = _ids(icws_simulator)[0]
+
+    await _press(hass, button_id(hass, init_integration, newest, "stop"))
+
+    [request] = icws_simulator.sim.requests_to(STOP_PATH, "POST")
+    assert request.status == 204
+    assert request.body == b""
+    session = next(
+        s
+        for s in icws_simulator.sim.sessions.values()
+        if request.path.startswith(f"/icws/{s.session_id}/")
+    )
+    assert request.headers["ININ-ICWS-CSRF-Token"] == session.csrf_token
+    assert request.headers["Cookie"] == (
+        f"icws_{session.session_id}={session.cookie_value}"
+    )
+    assert request.path == (
+        f"/icws/{session.session_id}/unified-messaging/{newest}"
+        "/voicemail-message/play/stop"
+    )
+
+
+async def test_message_id_is_percent_encoded(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """An IMAP-style id (`/ ; : @ =`) reaches the server percent-encoded, unchanged."""
+    message_id = "imap://alice@voicestore:993/INBOX;uidvalidity=7/;uid=574/;section=1"
+    icws_simulator.sim.add_voicemail(USER, message_id=message_id)
+    await wait_until(
+        hass, lambda: button_id(hass, init_integration, message_id, "stop") is not None
+    )
+    stop = button_id(hass, init_integration, message_id, "stop")
+    assert hass.states.get(stop).attributes["message_id"] == message_id
+
+    await _press(hass, stop)
+
+    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    assert request.status == 204
+    assert request.path.split("/")[4] == (
+        "imap%3A%2F%2Falice%40voicestore%3A993%2FINBOX%3Buidvalidity%3D7%2F"
+        "%3Buid%3D574%2F%3Bsection%3D1"
+    )
+
+
+async def test_buttons_follow_the_mailbox(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Buttons come with new voicemails and go with deleted ones and the window."""
+    await _setup(hass, mock_config_entry, **{CONF_MAX_BUTTONS: 2})
+    newest, second, third, *_ = _ids(icws_simulator)
+
+    def buttons() -> set[str | None]:
+        return {
+            entry.unique_id
+            for entry in er.async_entries_for_config_entry(
+                entity_registry, mock_config_entry.entry_id
+            )
+        }
+
+    def unique_ids(*message_ids: str) -> set[str | None]:
+        return {
+            f"{mock_config_entry.unique_id}_{message_digest(message_id)}_{kind}"
+            for message_id in message_ids
+            for kind in ("stop", "play")
+        }
+
+    assert buttons() == unique_ids(newest, second)
+    second_stop = button_id(hass, mock_config_entry, second, "stop")
+    assert hass.states.get(second_stop) is not None
+
+    # A new voicemail pushes the second newest out of the window.
+    arrived = icws_simulator.sim.add_voicemail(
+        USER, received=datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    )
+    await wait_until(hass, lambda: buttons() == unique_ids(arrived.message_id, newest))
+    assert hass.states.get(second_stop) is None
+
+    # Deleting one brings the next one back into the window.
+    icws_simulator.sim.remove_voicemail(USER, arrived.message_id)
+    await wait_until(hass, lambda: buttons() == unique_ids(newest, second))
+    assert hass.states.get(second_stop) is not None
+
+    # A deletion outside the window changes no button.
+    icws_simulator.sim.remove_voicemail(USER, third)
+    await wait_until(
+        hass,
+        lambda: third not in mock_config_entry.runtime_data.data.by_id,
+    )
+    assert buttons() == unique_ids(newest, second)
+
+
+async def test_stale_buttons_removed_at_setup(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Buttons of a voicemail deleted while Home Assistant was off are removed."""
+    mock_config_entry.add_to_hass(hass)
+    stale = entity_registry.async_get_or_create(
+        Platform.BUTTON,
+        DOMAIN,
+        f"{mock_config_entry.unique_id}_{message_digest('gone')}_stop",
+        config_entry=mock_config_entry,
+    )
+
+    await _setup(hass, mock_config_entry)
+
+    assert entity_registry.async_get(stale.entity_id) is None
+
+
+async def test_play_button_needs_a_play_target(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Without a play target the play buttons are unavailable, stop buttons are not."""
+    newest = _ids(icws_simulator)[0]
+
+    assert (
+        hass.states.get(button_id(hass, init_integration, newest, "play")).state
+        == STATE_UNAVAILABLE
+    )
+    assert (
+        hass.states.get(button_id(hass, init_integration, newest, "stop")).state
+        != STATE_UNAVAILABLE
+    )
+
+
+async def test_play_and_stop(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Play plays the message to the play target; stop stops it."""
+    await _setup(
+        hass,
+        mock_config_entry,
+        platforms=[Platform.BUTTON, Platform.SENSOR],
+        **{CONF_PLAY_TARGET: "+15550001"},
+    )
+    newest = _ids(icws_simulator)[0]
+    playback = entity_id_of(hass, mock_config_entry, Platform.SENSOR, "playback")
+
+    await _press(hass, button_id(hass, mock_config_entry, newest, "play"))
+
+    [request] = icws_simulator.sim.requests_to(START_PATH)
+    assert request.json()["playTarget"] == {
+        "__type": "urn:inin.com:unifiedMessaging:voicemailPlayTarget",
+        "target": "+15550001",
+    }
+    await wait_until(hass, lambda: hass.states.get(playback).state == "playing")
+
+    await _press(hass, button_id(hass, mock_config_entry, newest, "stop"))
+
+    assert hass.states.get(playback).state == "idle"
+
+
+async def test_fax_stop_refused(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A press the server refuses raises the same error as the action."""
+    [fax] = [
+        vm.message_id for vm in icws_simulator.sim.voicemails(USER) if vm.kind == "fax"
+    ]
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _press(hass, button_id(hass, init_integration, fax, "stop"))
+
+    assert exc_info.value.translation_key == "not_allowed"
+    assert FAX_MESSAGE in exc_info.value.translation_placeholders["message"]
+
+
+async def test_press_fails(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A server failure on a press is a translated HomeAssistantError."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 500)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _press(
+            hass, button_id(hass, init_integration, _ids(icws_simulator)[0], "stop")
+        )
+
+    assert exc_info.value.translation_key == "server_error"
+
+
+async def test_not_exposed_to_assistants(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Per-message buttons are not exposed to voice assistants by default."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    stop = button_id(hass, init_integration, _ids(icws_simulator)[0], "stop")
+
+    assert not async_should_expose(hass, "conversation", stop)

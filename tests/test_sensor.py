@@ -1,0 +1,138 @@
+"""Sensors of an account, against the ICWS simulator over loopback."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.voicemail.const import DOMAIN
+from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from tests.icws_simulator.fixtures import USER
+from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import SnapshotExtension, entity_id_of, wait_until
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots in tests/snapshots/."""
+    return snapshot.use_extension(SnapshotExtension)
+
+
+def _state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """Return the state of the account's sensor `key`."""
+    entity_id = entity_id_of(hass, entry, Platform.SENSOR, key)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def test_sensors(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Counts, the server's waiting count and the playback state, on the account's device."""
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.voicemail.PLATFORMS", [Platform.SENSOR]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    # The waiting count comes in its own message, after the mailbox.
+    await wait_until(
+        hass,
+        lambda: _state(hass, mock_config_entry, "messages_waiting") != "unknown",
+    )
+
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, mock_config_entry.unique_id), mock_config_entry.entry_id
+    )
+    assert device == snapshot(name="device")
+
+
+async def test_counts_follow_the_mailbox(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A new voicemail, one listened to and one deleted change the counts."""
+    sim = icws_simulator.sim
+    await wait_until(
+        hass, lambda: _state(hass, init_integration, "messages_waiting") == "2"
+    )
+    assert _state(hass, init_integration, "voicemails") == "5"
+    assert _state(hass, init_integration, "unread_voicemails") == "3"
+
+    arrived = sim.add_voicemail(USER)
+    await wait_until(hass, lambda: _state(hass, init_integration, "voicemails") == "6")
+    assert _state(hass, init_integration, "unread_voicemails") == "4"
+    await wait_until(
+        hass, lambda: _state(hass, init_integration, "messages_waiting") == "3"
+    )
+
+    sim.set_read(USER, arrived.message_id, True)
+    await wait_until(
+        hass, lambda: _state(hass, init_integration, "unread_voicemails") == "3"
+    )
+
+    sim.remove_voicemail(USER, arrived.message_id)
+    await wait_until(hass, lambda: _state(hass, init_integration, "voicemails") == "5")
+    assert _state(hass, init_integration, "unread_voicemails") == "3"
+
+
+async def test_playback(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Idle, playing (with the message's id and caller), and idle again."""
+    sim = icws_simulator.sim
+    entity_id = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
+    assert entity_id is not None
+    assert hass.states.get(entity_id).state == "idle"
+    assert "message_id" not in hass.states.get(entity_id).attributes
+    vm = sim.add_voicemail(USER, sender="Erin Novak <4004>", duration=600.0)
+    await wait_until(
+        hass, lambda: vm.message_id in init_integration.runtime_data.data.by_id
+    )
+
+    # Played from the phone (another session of the same user).
+    sim.start_playback(sim.live_sessions(USER)[0], vm, "4004")
+    await wait_until(hass, lambda: hass.states.get(entity_id).state == "playing")
+    attributes = hass.states.get(entity_id).attributes
+    assert attributes["message_id"] == vm.message_id
+    assert attributes["from"] == "Erin Novak <4004>"
+
+    # Deleted while it plays: the server ends the playback.
+    sim.remove_voicemail(USER, vm.message_id)
+    await wait_until(hass, lambda: hass.states.get(entity_id).state == "idle")
+    assert "message_id" not in hass.states.get(entity_id).attributes
+
+
+async def test_playback_of_unknown_message(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A playing message the mailbox does not list still shows its id."""
+    sim = icws_simulator.sim
+    entity_id = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
+    assert entity_id is not None
+    session = sim.live_sessions(USER)[0]
+    session.push(sim.play_status_json("not-in-the-list", 0))
+
+    await wait_until(hass, lambda: hass.states.get(entity_id).state == "playing")
+
+    attributes = hass.states.get(entity_id).attributes
+    assert attributes["message_id"] == "not-in-the-list"
+    assert attributes["from"] is None

@@ -1,0 +1,410 @@
+"""The `voicemail.stop_playback` action, against the ICWS simulator over loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    ATTR_CONFIG_ENTRY_ID,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.voicemail.const import DOMAIN
+from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from custom_components.voicemail.services import SERVICE_STOP_PLAYBACK
+from tests.icws_simulator.fixtures import PASSWORD, USER
+from tests.icws_simulator.responses import FAX_MESSAGE
+from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import entity_id_of, wait_until
+
+STOP_PATH = r"/voicemail-message/play/stop$"
+
+
+def _message_ids(sim: RunningSimulator, kind: str = "voicemail") -> list[str]:
+    """Ids of alice's messages of one kind, oldest first."""
+    return [vm.message_id for vm in sim.sim.voicemails(USER) if vm.kind == kind]
+
+
+async def _stop(
+    hass: HomeAssistant, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run the action and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        SERVICE_STOP_PLAYBACK,
+        data or {},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def _start_playback(
+    hass: HomeAssistant,
+    entry: VoicemailConfigEntry,
+    sim: RunningSimulator,
+    message_id: str,
+) -> None:
+    """Make the server play a message (as another phone client would) and wait for it."""
+    session = sim.sim.live_sessions(USER)[0]
+    sim.sim.start_playback(session, sim.sim.get_voicemail(USER, message_id), "1234")
+    await wait_until(hass, lambda: entry.runtime_data.data.playing == message_id)
+
+
+async def test_nothing_playing_sends_nothing(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """No message id and nothing playing: success without a request."""
+    icws_simulator.sim.clear_requests()
+
+    assert await _stop(hass) == {"stopped": []}
+
+    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+
+
+async def test_stop_what_is_playing(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """No message id while a message plays: that message is stopped."""
+    newest = _message_ids(icws_simulator)[-1]
+    playback = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
+    await _start_playback(hass, init_integration, icws_simulator, newest)
+    assert hass.states.get(playback).state == "playing"
+
+    assert await _stop(hass) == {"stopped": [newest]}
+
+    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    assert request.status == 204
+    assert newest in request.path
+    assert hass.states.get(playback).state == "idle"
+
+
+async def test_stop_a_message_that_does_not_play(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A known message is stopped whether or not it plays (204), with the account given."""
+    oldest = _message_ids(icws_simulator)[0]
+
+    assert await _stop(
+        hass,
+        {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, "message_id": oldest},
+    ) == {"stopped": [oldest]}
+
+    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    assert request.status == 204
+
+
+async def test_response_is_optional(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """The action also runs without asking for its response."""
+    oldest = _message_ids(icws_simulator)[0]
+
+    await hass.services.async_call(
+        DOMAIN, SERVICE_STOP_PLAYBACK, {"message_id": oldest}, blocking=True
+    )
+
+    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    assert request.status == 204
+
+
+async def test_unknown_message(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A message id the account does not have: refused before any request."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass, {"message_id": "imap://alice@voicestore/INBOX;uid=99"})
+
+    assert exc_info.value.translation_domain == DOMAIN
+    assert exc_info.value.translation_key == "unknown_message"
+    assert exc_info.value.translation_placeholders == {
+        "message_id": "imap://alice@voicestore/INBOX;uid=99"
+    }
+    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+
+
+async def test_fax_cannot_be_stopped(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """The server refuses stop on a fax (400): the server's words reach the user."""
+    [fax] = _message_ids(icws_simulator, "fax")
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass, {"message_id": fax})
+
+    assert exc_info.value.translation_key == "not_allowed"
+    assert FAX_MESSAGE in exc_info.value.translation_placeholders["message"]
+    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    assert request.status == 400
+
+
+@pytest.mark.parametrize(
+    "variant", ["invalidProperty", "missingRequiredParameter", "malformed"]
+)
+async def test_documented_400_errors(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+    variant: str,
+) -> None:
+    """Each 400 body the stop page documents is a validation error with its message."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 400, error_variant=variant)
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "not_allowed"
+    assert FAX_MESSAGE in exc_info.value.translation_placeholders["message"]
+
+
+async def test_expired_session_is_renewed(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A 401 on stop: the client logs in again and retries, the user sees success."""
+    oldest = _message_ids(icws_simulator)[0]
+    icws_simulator.sim.inject_fault(STOP_PATH, 401)
+    icws_simulator.sim.clear_requests()
+
+    assert await _stop(hass, {"message_id": oldest}) == {"stopped": [oldest]}
+
+    assert [r.status for r in icws_simulator.sim.requests_to(STOP_PATH)] == [401, 204]
+    assert icws_simulator.sim.requests_to(r"^/icws/connection$", "POST")
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_changed_password_starts_reauth(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 401 and the new login refused: session_expired, and a reauth flow starts."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 401)
+    icws_simulator.sim.add_user(USER, "a new password")
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "session_expired"
+    await hass.async_block_till_done()
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    assert flow["context"]["entry_id"] == init_integration.entry_id
+    assert PASSWORD not in caplog.text
+    assert "a new password" not in caplog.text
+
+
+async def test_session_refused_twice(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """401 again after a successful new login: session_expired, no reauth."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 401, count=2)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "session_expired"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_gone_creates_repair_issue(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """410 Gone: a failure, and a repair issue that tells the user."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 410)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "resource_gone"
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"resource_gone_{init_integration.entry_id}"
+        )
+        is not None
+    )
+
+
+async def test_server_error(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """500: a failure that says the server failed."""
+    icws_simulator.sim.inject_fault(STOP_PATH, 500)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "server_error"
+    assert "500" in exc_info.value.translation_placeholders["error"]
+
+
+async def test_server_unreachable(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """The server is gone: a failure that says it cannot be reached."""
+    await icws_simulator.stop()
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "cannot_connect"
+
+
+async def test_timeout(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """The server answers stop too slowly: a failure that says so."""
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.voicemail.coordinator.REQUEST_TIMEOUT", 0.5):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    icws_simulator.sim.inject_fault(STOP_PATH, None, delay=2.5)
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+
+    assert exc_info.value.translation_key == "timeout"
+
+
+# --- Which account -----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def second_account(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> MockConfigEntry:
+    """Load a second account (bob, no voicemail) next to alice's."""
+    icws_simulator.sim.add_user("bob", "hunter2", display_name="Bob Example")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Bob Example",
+        unique_id="bob@cic-icws",
+        data={**init_integration.data, CONF_USERNAME: "bob", CONF_PASSWORD: "hunter2"},
+        options=dict(init_integration.options),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_account_required_with_two_accounts(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    second_account: MockConfigEntry,
+) -> None:
+    """Two loaded accounts: the action must name one."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass)
+
+    assert exc_info.value.translation_domain == DOMAIN
+    assert exc_info.value.translation_key == "account_required"
+
+
+async def test_account_chosen_among_two(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    second_account: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """A message id is looked up in the account named, not in the other one."""
+    alice_message = _message_ids(icws_simulator)[0]
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(
+            hass,
+            {
+                ATTR_CONFIG_ENTRY_ID: second_account.entry_id,
+                "message_id": alice_message,
+            },
+        )
+    assert exc_info.value.translation_key == "unknown_message"
+
+    assert await _stop(
+        hass,
+        {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, "message_id": alice_message},
+    ) == {"stopped": [alice_message]}
+
+
+async def test_only_loaded_account_is_used(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    second_account: MockConfigEntry,
+) -> None:
+    """With one of two accounts unloaded, the id may be left out again."""
+    assert await hass.config_entries.async_unload(second_account.entry_id)
+
+    assert await _stop(hass) == {"stopped": []}
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "translation_key"),
+    [
+        ("0123456789abcdef", "service_config_entry_not_found"),
+        (None, "not_loaded"),
+    ],
+)
+async def test_no_such_account(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    entry_id: str | None,
+    translation_key: str,
+) -> None:
+    """An unknown account, or none loaded: translated validation errors."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    data = {} if entry_id is None else {ATTR_CONFIG_ENTRY_ID: entry_id}
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass, data)
+
+    assert exc_info.value.translation_key == translation_key
+
+
+async def test_unloaded_account_named(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+) -> None:
+    """An account that is set up but not loaded: Home Assistant's translated error."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await _stop(hass, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
+
+    assert exc_info.value.translation_key == "service_config_entry_not_loaded"
