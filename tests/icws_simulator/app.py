@@ -6,7 +6,6 @@ message id segment under the simulator's control.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -82,10 +81,10 @@ async def _faulted(
     if fault is None:
         return None
     if fault.delay > 0:
-        await asyncio.sleep(fault.delay)
+        await sim.sleep(fault.delay)
     if fault.drop:
         if request.transport is not None:
-            request.transport.close()
+            request.transport.abort()
         return web.Response(status=599)
     if fault.status is None:
         return None

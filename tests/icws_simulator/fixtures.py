@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, Iterator
+import contextlib
 from datetime import UTC, datetime
+from pathlib import Path
 import socket
+from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -17,6 +21,7 @@ import pytest
 from .server import RunningSimulator, start_simulator
 from .settings import SimulatorSettings
 from .simulator import IcwsSimulator
+from .tls import generate_self_signed
 
 USER = "alice"
 PASSWORD = "secret"
@@ -51,6 +56,30 @@ class LoopbackResolver(AbstractResolver):
 
     async def close(self) -> None:
         """Nothing to release."""
+
+
+@contextlib.contextmanager
+def handshake_errors_ignored() -> Iterator[None]:
+    """Silence the loop's report of a TLS handshake a client aborted (bad certificate)."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if (
+            context.get("message")
+            == "Error on transport creation for incoming connection"
+        ):
+            return
+        if previous is None:
+            loop.default_exception_handler(context)
+        else:
+            previous(loop, context)
+
+    loop.set_exception_handler(handler)
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous)
 
 
 def seed_fixture_mailbox(sim: IcwsSimulator) -> None:
@@ -118,6 +147,32 @@ async def icws_simulator(
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def icws_tls_simulator(
+    socket_enabled: None, icws_settings: SimulatorSettings, tmp_path: Path
+) -> AsyncGenerator[RunningSimulator]:
+    """Run a simulator like `icws_simulator`, over HTTPS with a self-signed certificate.
+
+    `.certificate` names localhost, primary.test, backup.test, icws.test and 127.0.0.1;
+    cookies carry `Secure`. A client that refuses the certificate aborts the handshake,
+    which the server side reports to the loop's exception handler (a test failure under
+    Home Assistant's harness): only that report is silenced while the fixture runs.
+    """
+    certificate = generate_self_signed(
+        ("localhost", "primary.test", "backup.test", "icws.test"),
+        ("127.0.0.1",),
+        tmp_path,
+    )
+    sim = IcwsSimulator(icws_settings, tls=True)
+    seed_fixture_mailbox(sim)
+    with handshake_errors_ignored():
+        running = await start_simulator(sim, "127.0.0.1", 0, certificate=certificate)
+        try:
+            yield running
+        finally:
+            await running.stop()
 
 
 @pytest.fixture

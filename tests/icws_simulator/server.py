@@ -8,6 +8,7 @@ import ssl
 from aiohttp import web
 
 from .simulator import IcwsSimulator
+from .tls import SelfSignedCertificate
 
 
 @dataclass(slots=True)
@@ -18,6 +19,8 @@ class RunningSimulator:
     host: str
     port: int
     tls: bool = False
+    certificate: SelfSignedCertificate | None = None
+    """The self-signed certificate in TLS mode (trust it with `certificate.client_context()`)."""
     _runner: web.AppRunner | None = field(default=None, repr=False)
 
     @property
@@ -47,8 +50,14 @@ async def start_simulator(
     host: str = "127.0.0.1",
     port: int = 0,
     ssl_context: ssl.SSLContext | None = None,
+    certificate: SelfSignedCertificate | None = None,
 ) -> RunningSimulator:
-    """Start serving `sim`; port 0 picks a free port."""
+    """Start serving `sim`; port 0 picks a free port.
+
+    HTTPS with `ssl_context`, or with `certificate` (its server context is used).
+    """
+    if ssl_context is None and certificate is not None:
+        ssl_context = certificate.server_context()
     runner = web.AppRunner(sim.app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
@@ -59,5 +68,10 @@ async def start_simulator(
             bound_port = int(address[1])
             break
     return RunningSimulator(
-        sim, host, bound_port, tls=ssl_context is not None, _runner=runner
+        sim,
+        host,
+        bound_port,
+        tls=ssl_context is not None,
+        certificate=certificate,
+        _runner=runner,
     )

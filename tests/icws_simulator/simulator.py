@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Iterable, Iterator, Sequence
+import contextlib
 import copy
 from datetime import UTC, datetime
 import hashlib
@@ -59,6 +60,7 @@ class IcwsSimulator:
         """During a switchover: the hosts that accept logins (the others answer 503)."""
         self._session_counter = 0
         self._baseline: dict[str, User] | None = None
+        self._closing = asyncio.Event()
         self.app: web.Application = build_app(self)
 
     # --- Users and mailboxes ---------------------------------------------------------------
@@ -420,6 +422,7 @@ class IcwsSimulator:
         and restores users and mailboxes to the baseline (empty without `mark_baseline()`).
         """
         self.close()
+        self._closing = asyncio.Event()
         self.sessions.clear()
         self.faults.clear()
         self.requests.clear()
@@ -428,8 +431,15 @@ class IcwsSimulator:
             self._copy_users(self._baseline) if self._baseline is not None else {}
         )
 
+    async def sleep(self, delay: float) -> None:
+        """Sleep (a slow answer), cut short when the simulator closes."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._closing.wait()
+
     def close(self) -> None:
-        """Stop playback timers and end event streams (called when the app shuts down)."""
+        """Stop playback timers, slow answers and event streams (at app shutdown)."""
+        self._closing.set()
         for user in self.users.values():
             if user.playback is not None:
                 self.end_playback(user, notify=False)
