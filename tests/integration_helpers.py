@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_STATE_CHANGED, Platform
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    EVENT_STATE_CHANGED,
+    Platform,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.helpers import message_digest
+from tests.icws_simulator.server import RunningSimulator
 
 HANG_GUARD = 30.0
 
@@ -74,3 +82,24 @@ def button_id(
     return entity_id_of(
         hass, entry, Platform.BUTTON, f"{message_digest(message_id)}_{kind}"
     )
+
+
+async def async_setup_bob(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    alice: ConfigEntry,
+    **options: Any,
+) -> MockConfigEntry:
+    """Add user bob (empty mailbox) to the simulator and load his account next to alice's."""
+    simulator.sim.add_user("bob", "hunter2", display_name="Bob Example")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="bob @ CIC-ICWS",
+        unique_id="bob@cic-icws",
+        data={**alice.data, CONF_USERNAME: "bob", CONF_PASSWORD: "hunter2"},
+        options={**alice.options, **options},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -10,7 +10,7 @@ from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -24,7 +24,6 @@ from custom_components.voicemail.const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.responses import FAX_MESSAGE
 from tests.icws_simulator.server import RunningSimulator
 from tests.integration_helpers import (
     SnapshotExtension,
@@ -251,37 +250,27 @@ async def test_play_and_stop(
     assert hass.states.get(playback).state == "idle"
 
 
-async def test_fax_stop_refused(
-    hass: HomeAssistant,
-    init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
-) -> None:
-    """A press the server refuses raises the same error as the action."""
-    [fax] = [
-        vm.message_id for vm in icws_simulator.sim.voicemails(USER) if vm.kind == "fax"
-    ]
-
-    with pytest.raises(ServiceValidationError) as exc_info:
-        await _press(hass, button_id(hass, init_integration, fax, "stop"))
-
-    assert exc_info.value.translation_key == "not_allowed"
-    assert FAX_MESSAGE in exc_info.value.translation_placeholders["message"]
-
-
+@pytest.mark.parametrize(
+    ("fault", "translation_key"), [(None, "not_allowed"), (500, "server_error")]
+)
 async def test_press_fails(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
     icws_simulator: RunningSimulator,
+    fault: int | None,
+    translation_key: str,
 ) -> None:
-    """A server failure on a press is a translated HomeAssistantError."""
-    icws_simulator.sim.inject_fault(STOP_PATH, 500)
+    """A press raises the action's translated errors (stop on a fax: 400; 500)."""
+    [fax] = [
+        m.message_id for m in icws_simulator.sim.voicemails(USER) if m.kind == "fax"
+    ]
+    if fault is not None:
+        icws_simulator.sim.inject_fault(STOP_PATH, fault)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _press(
-            hass, button_id(hass, init_integration, _ids(icws_simulator)[0], "stop")
-        )
+        await _press(hass, button_id(hass, init_integration, fax, "stop"))
 
-    assert exc_info.value.translation_key == "server_error"
+    assert exc_info.value.translation_key == translation_key
 
 
 async def test_not_exposed_to_assistants(

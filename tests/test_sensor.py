@@ -36,6 +36,13 @@ def _state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     return state.state
 
 
+def _playback(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the entity id of the account's playback sensor."""
+    entity_id = entity_id_of(hass, entry, Platform.SENSOR, "playback")
+    assert entity_id is not None
+    return entity_id
+
+
 async def test_sensors(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -97,8 +104,7 @@ async def test_playback(
 ) -> None:
     """Idle, playing (with the message's id and caller), and idle again."""
     sim = icws_simulator.sim
-    entity_id = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
-    assert entity_id is not None
+    entity_id = _playback(hass, init_integration)
     assert hass.states.get(entity_id).state == "idle"
     assert "message_id" not in hass.states.get(entity_id).attributes
     vm = sim.add_voicemail(USER, sender="Erin Novak <4004>", duration=600.0)
@@ -126,8 +132,7 @@ async def test_playback_of_unknown_message(
 ) -> None:
     """A playing message the mailbox does not list still shows its id."""
     sim = icws_simulator.sim
-    entity_id = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
-    assert entity_id is not None
+    entity_id = _playback(hass, init_integration)
     session = sim.live_sessions(USER)[0]
     session.push(sim.play_status_json("not-in-the-list", 0))
 

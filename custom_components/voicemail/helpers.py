@@ -64,6 +64,25 @@ def async_get_loaded_entry(
     return loaded[0]
 
 
+# Failures, most specific first: the first class an error is an instance of names it.
+_FAILURE_KEYS: tuple[tuple[type[IcwsError], str], ...] = (
+    # The client's re-login after a 401 was refused (the password changed), or the
+    # server refused the session again right after a new login.
+    (IcwsAuthenticationError, "session_expired"),
+    (IcwsSessionError, "session_expired"),
+    (IcwsGoneError, "resource_gone"),
+    (IcwsTimeoutError, "timeout"),
+    (IcwsConnectionError, "cannot_connect"),
+)
+
+
+def _failure_key(err: IcwsError) -> str:
+    """Return the translation key of a failure (5xx and anything else: server_error)."""
+    return next(
+        (key for cls, key in _FAILURE_KEYS if isinstance(err, cls)), "server_error"
+    )
+
+
 @asynccontextmanager
 async def icws_errors(
     hass: HomeAssistant, entry: VoicemailConfigEntry
@@ -83,35 +102,14 @@ async def icws_errors(
             translation_key="not_allowed",
             translation_placeholders={"message": err.server_message},
         ) from err
-    except IcwsAuthenticationError as err:
-        # The client's re-login after a 401 was refused: the password changed.
-        entry.async_start_reauth(hass)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="session_expired"
-        ) from err
-    except IcwsSessionError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="session_expired"
-        ) from err
-    except IcwsGoneError as err:
-        async_create_gone_issue(hass, entry)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="resource_gone"
-        ) from err
-    except IcwsTimeoutError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="timeout"
-        ) from err
-    except IcwsConnectionError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
     except IcwsError as err:
-        # 5xx, other error statuses, answers that are not ICWS: the server failed.
+        if isinstance(err, IcwsAuthenticationError):
+            entry.async_start_reauth(hass)
+        elif isinstance(err, IcwsGoneError):
+            async_create_gone_issue(hass, entry)
+        # Client error texts are safe to show: they never carry a secret.
         raise HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="server_error",
+            translation_key=_failure_key(err),
             translation_placeholders={"error": str(err)},
         ) from err
