@@ -482,3 +482,11 @@ def test_mutated_valid_messages(message: dict[str, Any], data: st.DataObject) ->
         else:
             parent[path[-1]] = data.draw(json_values)
     parses_or_protocol_error(mutated)
+
+
+def test_model_conveniences() -> None:
+    """The version's display text and a voicemail's read flag."""
+    assert ServerVersion("15", "1", "3").display == "15.1.3"
+    assert ServerVersion("15", "1", "0", release_display="2015 R1").display == "2015 R1"
+    assert not EXPECTED_VOICEMAIL.read
+    assert replace(EXPECTED_VOICEMAIL, state=MessageState.READ).read
