@@ -189,18 +189,25 @@ async def test_stale_buttons_removed_at_setup(
     mock_config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Buttons of a voicemail deleted while Home Assistant was off are removed."""
+    """Buttons of a voicemail deleted while Home Assistant was off are removed.
+
+    A button of the account that is not a per-message button stays.
+    """
     mock_config_entry.add_to_hass(hass)
-    stale = entity_registry.async_get_or_create(
-        Platform.BUTTON,
-        DOMAIN,
-        f"{mock_config_entry.unique_id}_{message_digest('gone')}_stop",
-        config_entry=mock_config_entry,
+    stale, other = (
+        entity_registry.async_get_or_create(
+            Platform.BUTTON,
+            DOMAIN,
+            f"{mock_config_entry.unique_id}_{key}",
+            config_entry=mock_config_entry,
+        )
+        for key in (f"{message_digest('gone')}_stop", "mark_all_read")
     )
 
     await _setup(hass, mock_config_entry)
 
     assert entity_registry.async_get(stale.entity_id) is None
+    assert entity_registry.async_get(other.entity_id) is not None
 
 
 async def test_play_button_needs_a_play_target(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+import re
 from typing import Any, override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
@@ -79,6 +80,13 @@ async def async_setup_entry(
     max_buttons: int = entry.options.get(CONF_MAX_BUTTONS, DEFAULT_MAX_BUTTONS)
     entity_registry = er.async_get(hass)
     added: set[str] = set()
+    # Unique ids of per-message buttons, of any message: other buttons are left alone.
+    message_button = re.compile(
+        re.escape(entity_unique_id(entry, ""))
+        + r"[0-9a-f]{12}_(?:"
+        + "|".join(description.key for description in BUTTONS)
+        + ")"
+    )
 
     @callback
     def _async_sync_buttons() -> None:
@@ -104,6 +112,7 @@ async def async_setup_entry(
         ):
             if (
                 registry_entry.domain == Platform.BUTTON
+                and message_button.fullmatch(registry_entry.unique_id)
                 and registry_entry.unique_id not in wanted_unique_ids
             ):
                 entity_registry.async_remove(registry_entry.entity_id)
