@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -12,9 +14,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import yaml
 
+import custom_components.voicemail
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from custom_components.voicemail.helpers import _FAILURE_KEYS
 from custom_components.voicemail.services import SERVICE_STOP_PLAYBACK
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.responses import FAX_MESSAGE
@@ -368,3 +373,24 @@ async def test_unloaded_account_named(
         await _stop(hass, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
 
     assert exc_info.value.translation_key == "service_config_entry_not_loaded"
+
+
+async def test_texts_exist(hass: HomeAssistant) -> None:
+    """Every error the action raises and every field it takes has its text."""
+    integration = Path(custom_components.voicemail.__file__).parent
+    strings = json.loads((integration / "strings.json").read_text())
+    services = yaml.safe_load((integration / "services.yaml").read_text())
+    raised = {key for _, key in _FAILURE_KEYS} | {
+        "server_error",
+        "not_allowed",
+        "not_loaded",
+        "account_required",
+        "unknown_message",
+    }
+
+    assert raised <= set(strings["exceptions"])
+    for service, spec in services.items():
+        texts = strings["services"][service]
+        assert texts["name"]
+        assert texts["description"]
+        assert set(spec["fields"]) == set(texts["fields"])
