@@ -98,13 +98,22 @@ def client_for(
     )
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/vnd.inin.icws+JSON; charset=utf-8",
+        "application/json",
+        "text/html",
+        "application/octet-stream",
+    ],
+)
 async def test_json_whatever_the_content_type(
-    odd_server: OddServer, client_session: aiohttp.ClientSession
+    odd_server: OddServer, client_session: aiohttp.ClientSession, content_type: str
 ) -> None:
-    """A login body labelled text/html is still read as JSON."""
+    """The vendor type, plain JSON, or a wrong label: the body is read as JSON."""
 
     async def handler(request: web.Request) -> web.Response:
-        return login_reply(content_type="text/html")
+        return login_reply(content_type=content_type)
 
     odd_server.handler = handler
     info = await client_for(odd_server, client_session).login()

@@ -554,3 +554,23 @@ async def test_events_share_the_failure_of_another_callers_login(
     with pytest.raises(IcwsServerError):
         await reader.next_of(SessionReplaced)  # events queued before come first
     assert logins(sim) == 2
+
+
+async def test_logout_during_a_login_wins(
+    icws_simulator: RunningSimulator, make_client: ClientFactory
+) -> None:
+    """A login that completes after logout() is logged out again, not kept."""
+    sim = icws_simulator.sim
+    client = make_client()
+    sim.inject_fault("^/icws/connection$", None, method="POST", delay=0.3)
+    login = asyncio.create_task(client.login())
+    async with asyncio.timeout(20):
+        while not sim.requests:
+            await asyncio.sleep(0.01)
+    await client.logout()
+    with pytest.raises(IcwsSessionError):
+        await login
+    assert client.session_info is None
+    [session] = sim.sessions.values()
+    assert not session.alive
+    assert sim.requests[-1].method == "DELETE"

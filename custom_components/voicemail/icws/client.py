@@ -222,6 +222,10 @@ class IcwsClient:
         epoch = self._epoch
         try:
             session = await self._login_any_host(epoch)
+            if self._logged_out:
+                # logout() was called while this login ran: logout wins.
+                await self._logout_quietly(session)
+                raise IcwsSessionError("The ICWS client was logged out during login")
         except IcwsError as err:
             self._last_login_error = err
             self._session = None
