@@ -7,6 +7,7 @@ message id segment under the simulator's control.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -21,7 +22,7 @@ from .responses import (
     not_found,
     variant_error,
 )
-from .state import RecordedRequest
+from .state import RecordedRequest, Session
 
 if TYPE_CHECKING:
     from .simulator import IcwsSimulator
@@ -142,7 +143,7 @@ async def _sessionless(
     if rest == ["features"] or (len(rest) == 2 and rest[0] == "features"):
         if method != "GET":
             return method_not_allowed(["GET"])
-        return h.get_features(sim, h.unquote(segments[3]) if len(rest) == 2 else None)
+        return h.get_features(sim, unquote(segments[3]) if len(rest) == 2 else None)
     if rest == ["version"]:
         return h.get_version(sim) if method == "GET" else method_not_allowed(["GET"])
     if rest == []:
@@ -174,7 +175,7 @@ async def _session_route(
         session = h.check_session(
             sim, request, session_id, connection_state=method == "GET"
         )
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         if method == "GET":
             return h.get_connection(session)
@@ -183,7 +184,7 @@ async def _session_route(
         if (refusal := allowed("GET", "PUT", "DELETE")) is not None:
             return refusal
         session = h.check_session(sim, request, session_id)
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         if method == "PUT":
             return h.put_station(sim, session, body)
@@ -194,14 +195,14 @@ async def _session_route(
         if (refusal := allowed("GET")) is not None:
             return refusal
         session = h.check_session(sim, request, session_id, csrf=False, drain=True)
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         return await h.get_messages(sim, request, session, record)
     if parts == ["messaging", "heartbeat"]:
         if (refusal := allowed("POST")) is not None:
             return refusal
         session = h.check_session(sim, request, session_id)
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         return empty(s.heartbeat_status)
     if (
@@ -213,7 +214,7 @@ async def _session_route(
         if (refusal := allowed("PUT", "DELETE")) is not None:
             return refusal
         session = h.check_session(sim, request, session_id)
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         return h.subscribe(sim, session, parts[3], method)
     if (
@@ -247,7 +248,7 @@ async def _unified_messaging(
         if method != "PUT":
             return method_not_allowed(["PUT"])
         session = h.check_session(sim, request, session_id)
-        if not isinstance(session, h.Session):
+        if not isinstance(session, Session):
             return session
         return h.count_refresh(sim, session)
     raw_id = raw_parts[1]
@@ -270,7 +271,7 @@ async def _unified_messaging(
     else:
         return not_found()
     session = h.check_session(sim, request, session_id)
-    if not isinstance(session, h.Session):
+    if not isinstance(session, Session):
         return session
     if (s.unified_messaging_version or 0) < 2 and operation != "DELETE":
         return json_response(

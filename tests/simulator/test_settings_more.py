@@ -1,0 +1,216 @@
+"""Settings not covered elsewhere: playback scope, targets, idle timeout with SSE, feature gaps."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from tests.icws_simulator import SimulatorSettings
+from tests.icws_simulator.server import RunningSimulator
+
+from .helpers import VOICEMAIL_SUB, Login, SseReader, login, poll, subscribe
+
+UM = "urn:inin.com:unifiedMessaging"
+START = "/voicemail-message/play/start"
+STOP = "/voicemail-message/play/stop"
+
+
+def _target(target: str = "1234") -> dict[str, object]:
+    return {
+        "state": 1,
+        "playTarget": {"__type": f"{UM}:voicemailPlayTarget", "target": target},
+    }
+
+
+async def _two_sessions(
+    client_session: aiohttp.ClientSession, running: RunningSimulator
+) -> tuple[Login, Login, str]:
+    first = await login(client_session, running.url)
+    second = await login(client_session, running.url)
+    for lg in (first, second):
+        await subscribe(client_session, lg)
+        await poll(client_session, lg)
+    return first, second, running.sim.voicemails("alice")[-1].message_id
+
+
+async def test_play_status_goes_to_every_subscribed_session(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Default: both sessions of the user see playStatus; the other may stop it."""
+    first, second, message_id = await _two_sessions(client_session, icws_simulator)
+    async with client_session.post(
+        first.message_url(message_id, START), json=_target(), headers=first.auth()
+    ) as resp:
+        assert resp.status == 204
+    for lg in (first, second):
+        assert [m.get("playStatus") for m in await poll(client_session, lg)] == [
+            None,
+            0,
+        ]
+    async with client_session.post(
+        second.message_url(message_id, STOP), headers=second.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert icws_simulator.sim.users["alice"].playback is None
+    for lg in (first, second):
+        assert [m["playStatus"] for m in await poll(client_session, lg)] == [1]
+
+
+@pytest.mark.parametrize(
+    "icws_settings",
+    [SimulatorSettings(play_status_to_all_sessions=False, stop_across_sessions=False)],
+)
+async def test_play_status_only_to_the_starter(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Only the starting session sees playStatus; another session's stop is an idle stop."""
+    first, second, message_id = await _two_sessions(client_session, icws_simulator)
+    async with client_session.post(
+        first.message_url(message_id, START), json=_target(), headers=first.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert [m.get("playStatus") for m in await poll(client_session, first)] == [None, 0]
+    assert [m.get("playStatus") for m in await poll(client_session, second)] == [None]
+    async with client_session.post(
+        second.message_url(message_id, STOP), headers=second.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert icws_simulator.sim.users["alice"].playback is not None
+    async with client_session.post(
+        first.message_url(message_id, STOP), headers=first.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert icws_simulator.sim.users["alice"].playback is None
+
+
+@pytest.mark.parametrize(
+    "icws_settings",
+    [SimulatorSettings(valid_play_targets=("1234",), default_play_target="reject")],
+)
+async def test_play_target_settings(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Unknown targets: 400 not found; no playTarget: 400 missing property."""
+    lg = await login(client_session, icws_simulator.url)
+    message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
+    async with client_session.post(
+        lg.message_url(message_id, START), json=_target("999"), headers=lg.auth()
+    ) as resp:
+        assert resp.status == 400
+        assert (await resp.json(content_type=None))["errorId"] == "-2147221496"
+    async with client_session.post(
+        lg.message_url(message_id, START), json={"state": 1}, headers=lg.auth()
+    ) as resp:
+        assert resp.status == 400
+        assert (await resp.json(content_type=None))["propertyName"] == "playTarget"
+    async with client_session.post(
+        lg.message_url(message_id, START), json=_target("1234"), headers=lg.auth()
+    ) as resp:
+        assert resp.status == 204
+
+
+@pytest.mark.parametrize(
+    "icws_settings",
+    [SimulatorSettings(play_applies_state=False, changed_delta_when_unchanged=False)],
+)
+async def test_state_settings(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Play does not change the state; setting the same state sends nothing."""
+    lg = await login(client_session, icws_simulator.url)
+    await subscribe(client_session, lg)
+    await poll(client_session, lg)
+    message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
+    async with client_session.post(
+        lg.message_url(message_id, START), json=_target(), headers=lg.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert [m.get("playStatus") for m in await poll(client_session, lg)] == [0]
+    assert icws_simulator.sim.get_voicemail("alice", message_id).read is False
+    async with client_session.put(
+        lg.message_url(message_id), json={"state": 0}, headers=lg.auth()
+    ) as resp:
+        assert resp.status == 204
+    assert await poll(client_session, lg) == []
+
+
+@pytest.mark.parametrize("icws_settings", [SimulatorSettings(session_idle_timeout=0.0)])
+async def test_an_open_stream_keeps_the_session_alive(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """With an open event stream the idle timeout does not apply; after it ends it does."""
+    lg = await login(client_session, icws_simulator.url)
+    # The login itself counts as activity only until the next request.
+    resp = await client_session.get(
+        lg.url("messaging/messages"),
+        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
+    )
+    assert resp.status == 401
+    resp.release()
+    icws_simulator.sim.settings.session_idle_timeout = None
+    lg = await login(client_session, icws_simulator.url)
+    stream = await client_session.get(
+        lg.url("messaging/messages"),
+        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
+    )
+    async with stream:
+        icws_simulator.sim.settings.session_idle_timeout = 0.0
+        async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as put:
+            assert put.status == 200
+        assert (await SseReader(stream).next_message())["isDelta"] is False
+        icws_simulator.sim.drop_event_streams()
+    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as put:
+        assert put.status == 401
+
+
+@pytest.mark.parametrize(
+    "icws_settings", [SimulatorSettings(unified_messaging_version=None)]
+)
+async def test_no_unified_messaging_feature(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Without the feature the UM resources do not exist (404)."""
+    lg = await login(client_session, icws_simulator.url)
+    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
+        assert resp.status == 404
+    message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
+    async with client_session.post(
+        lg.message_url(message_id, STOP), headers=lg.auth()
+    ) as resp:
+        assert resp.status == 404
+
+
+async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """A new fax does not change messagesWaiting; count-refresh without mwi sends nothing."""
+    lg = await login(client_session, icws_simulator.url)
+    async with client_session.put(
+        lg.url("unified-messaging/messages-waiting-indicator/count-refresh"),
+        headers=lg.auth(),
+    ) as resp:
+        assert resp.status == 204
+    assert await poll(client_session, lg) == []
+    await subscribe(client_session, lg, mwi=True)
+    await poll(client_session, lg)
+    icws_simulator.sim.add_voicemail("alice", kind="fax")
+    messages = await poll(client_session, lg)
+    assert [m["__type"] for m in messages] == [f"{UM}:voicemailMessagesMessage"]
+    assert (
+        messages[0]["voicemailMessagesAdded"][0]["attachments"][0]["fileName"]
+        == "Fax.tif"
+    )
+
+
+async def test_cookie_in_a_second_cookie_header(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """Several Cookie headers are all searched."""
+    lg = await login(client_session, icws_simulator.url)
+    headers = [
+        ("Cookie", "other=1"),
+        ("Cookie", lg.cookie),
+        ("ININ-ICWS-CSRF-Token", lg.csrf),
+    ]
+    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=headers) as resp:
+        assert resp.status == 200
