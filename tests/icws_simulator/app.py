@@ -58,10 +58,11 @@ async def dispatch(sim: IcwsSimulator, request: web.Request) -> web.StreamRespon
     record = RecordedRequest(
         method=request.method,
         path=raw_path,
-        query=query,
         headers=request.headers.copy(),
         body=body,
+        status=None,
         host=request.headers.get("Host", ""),
+        query=query,
     )
     sim.requests.append(record)
     response: web.StreamResponse | None = None

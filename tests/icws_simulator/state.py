@@ -161,14 +161,14 @@ class RecordedRequest:
     method: str
     path: str
     """The path as received: raw, still percent-encoded, without the query."""
-    query: str
-    """The raw query string (without `?`)."""
     headers: CIMultiDict[str]
     body: bytes
+    status: int | None
+    """Filled in once the answer is decided (200 for an event stream once it opens)."""
     host: str
     """The Host header (port included when the client sent one)."""
-    status: int | None = None
-    """Filled in once the answer is decided (200 for an event stream once it opens)."""
+    query: str = ""
+    """The raw query string (without `?`)."""
 
     @property
     def text(self) -> str:

@@ -297,3 +297,15 @@ async def test_unknown_paths_and_methods(
         f"{icws_simulator.url}/icws/connection/version"
     ) as resp:
         assert resp.status == 405
+
+
+async def test_paths_are_case_insensitive(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """`/ICWS/connection` (the WWW-Authenticate location) logs in too."""
+    async with client_session.post(
+        f"{icws_simulator.url}/ICWS/Connection",
+        json=login_body(),
+        headers={"Accept-Language": "en-us"},
+    ) as resp:
+        assert resp.status == 201

@@ -182,3 +182,19 @@ async def test_alternate_host_list_on_success(
     """A successful login can list alternate hosts too (observed `["cic-icws"]`)."""
     lg = await login(client_session, icws_simulator.url)
     assert lg.body["alternateHostList"] == ["cic-icws"]
+
+
+async def test_switchover_to_the_same_address(
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+) -> None:
+    """`switchover(["127.0.0.1"])`: sessions go down, logins on 127.0.0.1 still work."""
+    lg = await login(client_session, icws_simulator.url)
+    assert icws_simulator.sim.switchover(["127.0.0.1"]) == 1
+    (message,) = await poll(client_session, lg)
+    assert message["reason"] == "Switchover"
+    fresh = await login(client_session, icws_simulator.url)
+    assert fresh.session_id != lg.session_id
+    status, _ = await _post_login(
+        client_session, icws_simulator.url_for("primary.test")
+    )
+    assert status == 503
