@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
-from datetime import UTC, datetime, timedelta
-from ipaddress import IPv4Address
+import asyncio
+from collections.abc import Generator
 import os
-from pathlib import Path
-import ssl
-import tempfile
+from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     CONF_HOST,
@@ -26,7 +19,9 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from hypothesis import settings
 import pytest
+import pytest_asyncio
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.voicemail.const import (
     CONF_MAX_BUTTONS,
@@ -42,11 +37,11 @@ from tests.icws_simulator.fixtures import (  # noqa: F401
     client_session,
     icws_settings,
     icws_simulator,
-    seed_fixture_mailbox,
+    icws_tls_simulator,
 )
-from tests.icws_simulator.server import RunningSimulator, start_simulator
-from tests.icws_simulator.settings import SimulatorSettings
+from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
+from tests.integration_helpers import SnapshotExtension
 
 SIMULATOR_FIXTURES = ("icws_simulator", "icws_tls_simulator")
 
@@ -59,6 +54,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Keep snapshots in tests/snapshots/."""
+    return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture
@@ -98,17 +99,27 @@ async def init_integration(
     return mock_config_entry
 
 
-@pytest.fixture(autouse=True)
-def no_secrets_logged(
-    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+@pytest_asyncio.fixture(autouse=True)
+def simulator_guard(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
 ) -> Generator[None]:
-    """Check after each test that ran a simulator that no secret of it was logged."""
+    """Unload our entries before a simulator stops, then check no secret was logged.
+
+    Requesting the simulators here makes them stop after this teardown, so entries
+    log out of a running server. Like `verify_cleanup`, this runs while the loop is
+    stopped, hence sync with `run_until_complete`.
+    """
     sims: list[IcwsSimulator] = [
         request.getfixturevalue(name).sim
         for name in SIMULATOR_FIXTURES
         if name in request.fixturenames
     ]
     yield
+    if not sims:
+        return
+    asyncio.get_event_loop().run_until_complete(_async_unload_entries(hass))
     secrets: set[str] = set()
     for sim in sims:
         secrets |= {user.password for user in sim.users.values()}
@@ -121,51 +132,36 @@ def no_secrets_logged(
     assert not leaked, "secrets of the simulator's sessions were logged"
 
 
-def _self_signed_context() -> ssl.SSLContext:
-    """Return a server TLS context with a fresh self-signed certificate for 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cic-icws")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        cert_file = Path(folder, "cert.pem")
-        key_file = Path(folder, "key.pem")
-        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert_file, key_file)
-    return context
+async def _async_unload_entries(hass: HomeAssistant) -> None:
+    """Unload every loaded entry of ours."""
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 @pytest.fixture
-async def icws_tls_simulator(
-    socket_enabled: None,
-    icws_settings: SimulatorSettings,  # noqa: F811
-) -> AsyncGenerator[RunningSimulator]:
-    """Run a simulator like `icws_simulator`, over HTTPS with a self-signed certificate."""
-    sim = IcwsSimulator(icws_settings, tls=True)
-    seed_fixture_mailbox(sim)
-    running = await start_simulator(sim, "127.0.0.1", 0, _self_signed_context())
-    try:
-        yield running
-    finally:
-        await running.stop()
+def tls_handshake_failures_expected() -> Generator[None]:
+    """Let the simulator's side of a refused TLS handshake through.
+
+    A client that refuses the certificate drops the connection mid-handshake; the
+    server, on the test's loop, reports that to the loop's exception handler, which
+    the test harness turns into a failure. Only that report is let through.
+    """
+    loop = asyncio.get_event_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if (
+            context.get("message")
+            == "Error on transport creation for incoming connection"
+        ):
+            return
+        if previous is None:
+            loop.default_exception_handler(context)
+        else:
+            previous(loop, context)
+
+    loop.set_exception_handler(handler)
+    yield
+    loop.set_exception_handler(previous)

@@ -97,6 +97,15 @@ def unique_id_of(info: SessionInfo) -> str:
     return f"{info.user_id}@{info.ic_server or info.host}".lower()
 
 
+def reconnect_delay(attempt: int) -> float:
+    """Return the wait before reconnect `attempt` (from 0): 5 s doubling up to 5 min.
+
+    Jitter spreads the reconnects of many clients; it only ever shortens the wait.
+    """
+    delay = min(RECONNECT_DELAY_MAX, RECONNECT_DELAY_MIN * 2**attempt)
+    return random.uniform(delay / 2, delay)
+
+
 def _newest_first(voicemail: Voicemail) -> tuple[datetime, str]:
     return (voicemail.received, voicemail.message_id)
 
@@ -272,13 +281,13 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
                 return
             except IcwsError as err:
                 self._async_set_unavailable(err)
-            delay = min(RECONNECT_DELAY_MAX, RECONNECT_DELAY_MIN * 2**attempt)
+            await asyncio.sleep(reconnect_delay(attempt))
             attempt += 1
-            # Jitter spreads the reconnects of many clients; never beyond the delay.
-            await asyncio.sleep(random.uniform(delay / 2, delay))
 
     async def _async_reconnect(self) -> None:
-        """Log in again after the server could not be reached, and subscribe."""
+        """Start over after a failure: end the old session, log in, subscribe."""
+        # The old session may be alive on the server still (e.g. a failed resubscribe).
+        await self.client.logout()
         self.session_info = await self.client.login()
         self._logged_in = True
         await self.client.subscribe_voicemail()
@@ -326,9 +335,6 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
     @callback
     def _async_publish(self) -> None:
         """Hand the current state to the entities (and say when we are back)."""
-        if not self._connected:
-            # Published with the snapshot that follows the reconnect.
-            return
         if not self.last_update_success:
             LOGGER.info("Connection to the ICWS server of %s restored", self.name)
         self.async_set_updated_data(self._build_data())

@@ -1,0 +1,642 @@
+"""The coordinator: pushed mailbox changes, playback state, session loss, reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.voicemail.const import (
+    CONF_PLAY_TARGET,
+    CONF_PLAYBACK_TIMEOUT,
+    DOMAIN,
+    RECONNECT_DELAY_MAX,
+    RECONNECT_DELAY_MIN,
+    SAFETY_REFRESH_INTERVAL,
+)
+from custom_components.voicemail.coordinator import (
+    VoicemailCoordinator,
+    VoicemailData,
+    reconnect_delay,
+)
+from custom_components.voicemail.icws import MessageState, Voicemail
+from tests.icws_simulator.fixtures import USER
+from tests.icws_simulator.server import RunningSimulator, start_simulator
+from tests.icws_simulator.state import Session
+
+HANG_GUARD = 30.0
+LOGIN = "^/icws/connection$"
+SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
+
+
+async def wait_for(
+    coordinator: VoicemailCoordinator, condition: Callable[[], bool]
+) -> None:
+    """Return once `condition()` holds, checked now and whenever the coordinator updates.
+
+    The timeout only keeps a broken test from hanging.
+    """
+    if condition():
+        return
+    done = asyncio.Event()
+
+    @callback
+    def _check() -> None:
+        if condition():
+            done.set()
+
+    unsubscribe = coordinator.async_add_listener(_check)
+    try:
+        async with asyncio.timeout(HANG_GUARD):
+            await done.wait()
+    finally:
+        unsubscribe()
+
+
+async def spin_until(condition: Callable[[], bool]) -> None:
+    """Let the loop run (network included) until `condition()` holds."""
+    async with asyncio.timeout(HANG_GUARD):
+        while not condition():
+            await asyncio.sleep(0)
+
+
+def _session(sim: RunningSimulator) -> Session:
+    """Return alice's one live session."""
+    (session,) = sim.sim.live_sessions(USER)
+    return session
+
+
+def _voicemail_ids(sim: RunningSimulator) -> list[str]:
+    """Return the ids of alice's voicemails (not faxes), oldest first."""
+    return [vm.message_id for vm in sim.sim.voicemails(USER) if vm.kind == "voicemail"]
+
+
+def _messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
+    """Return our log lines of one level that contain a text."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.voicemail")
+        and record.levelno == level
+        and text in record.getMessage()
+    ]
+
+
+def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Move the clock on and run what became due."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+
+
+# --- The data ------------------------------------------------------------------------
+
+
+def _voicemail(message_id: str, received: datetime, *, read: bool = False) -> Voicemail:
+    return Voicemail(
+        message_id=message_id,
+        state=MessageState.READ if read else MessageState.UNREAD,
+        received=received,
+        sender="Bob",
+        subject="Voice mail from Bob",
+    )
+
+
+def test_data_newest_first() -> None:
+    """Voicemails are ordered newest first, then by id; unread counts the unread."""
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    old = _voicemail("A", day, read=True)
+    new_a = _voicemail("B", day + timedelta(days=1))
+    new_b = _voicemail("C", day + timedelta(days=1))
+
+    data = VoicemailData.build([old, new_a, new_b], None, 2)
+
+    assert data.voicemails == (new_b, new_a, old)
+    assert dict(data.by_id) == {"A": old, "B": new_a, "C": new_b}
+    assert data.unread == 2
+    assert data == VoicemailData.build([new_b, old, new_a], None, 2)
+
+
+def test_reconnect_delay() -> None:
+    """The delay doubles from the minimum to the cap; jitter only shortens it."""
+    nominal = [min(RECONNECT_DELAY_MAX, RECONNECT_DELAY_MIN * 2**n) for n in range(10)]
+    assert nominal[:3] == [5.0, 10.0, 20.0]
+    assert nominal[-1] == RECONNECT_DELAY_MAX == 300.0
+    for attempt, limit in enumerate(nominal):
+        for _ in range(20):
+            assert limit / 2 <= reconnect_delay(attempt) <= limit
+
+
+# --- Pushed changes -------------------------------------------------------------------
+
+
+async def test_snapshot_at_setup(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Setup waits for the mailbox: all messages, newest first, and the waiting count."""
+    coordinator = init_integration.runtime_data
+    data = coordinator.data
+    stored = sorted(
+        icws_simulator.sim.voicemails(USER), key=lambda vm: vm.received, reverse=True
+    )
+    assert [vm.message_id for vm in data.voicemails] == [vm.message_id for vm in stored]
+    assert data.playing is None
+    await wait_for(coordinator, lambda: coordinator.data.messages_waiting is not None)
+    assert (
+        coordinator.data.messages_waiting
+        == icws_simulator.sim.users[USER].unread_count()
+    )
+    assert coordinator.session_info.user_id == USER
+
+
+async def test_pushed_changes(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Added, changed and removed messages reach the data without polling."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    requests_before = len(sim.requests)
+
+    added = sim.add_voicemail(USER, sender="Erin <4004>")
+    await wait_for(coordinator, lambda: added.message_id in coordinator.data.by_id)
+    assert coordinator.data.voicemails[0].message_id == added.message_id
+
+    sim.set_read(USER, added.message_id, True)
+    await wait_for(coordinator, lambda: coordinator.data.by_id[added.message_id].read)
+
+    oldest = _voicemail_ids(icws_simulator)[0]
+    sim.remove_voicemail(USER, oldest)
+    await wait_for(coordinator, lambda: oldest not in coordinator.data.by_id)
+
+    assert coordinator.data.unread == sum(
+        1 for vm in sim.voicemails(USER) if not vm.read
+    )
+    # Nothing was asked for: the server pushed it all on the open event stream.
+    assert [r for r in sim.requests[requests_before:] if r.method != "GET"] == []
+
+
+async def test_change_of_unknown_message_is_ignored(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A state change for a message the mailbox does not have adds nothing."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    ghost = sim.add_voicemail(USER)
+    await wait_for(coordinator, lambda: ghost.message_id in coordinator.data.by_id)
+    # Forget it locally by replaying an older snapshot-free removal, then change it.
+    sim.remove_voicemail(USER, ghost.message_id)
+    await wait_for(coordinator, lambda: ghost.message_id not in coordinator.data.by_id)
+    session = _session(icws_simulator)
+    session.push(sim._delta_json(changed=[ghost]))
+    sim.send_mwi(session, 42)
+    await wait_for(coordinator, lambda: coordinator.data.messages_waiting == 42)
+
+    assert ghost.message_id not in coordinator.data.by_id
+
+
+# --- Playback ------------------------------------------------------------------------
+
+
+async def test_playback_transitions(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """PLAYING sets the message; STOPPED of another message does not end it; its own does."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    first, second = _voicemail_ids(icws_simulator)[-2:]
+    session = _session(icws_simulator)
+
+    sim.start_playback(session, sim.get_voicemail(USER, first), "1234")
+    await wait_for(coordinator, lambda: coordinator.data.playing == first)
+
+    # Another playback replaces it (the server ends the first one first).
+    sim.start_playback(session, sim.get_voicemail(USER, second), "1234")
+    await wait_for(coordinator, lambda: coordinator.data.playing == second)
+
+    session.push(sim.play_status_json(first, 1))
+    sim.send_mwi(session, 42)
+    await wait_for(coordinator, lambda: coordinator.data.messages_waiting == 42)
+    assert coordinator.data.playing == second
+
+    sim.end_playback(sim.users[USER])
+    await wait_for(coordinator, lambda: coordinator.data.playing is None)
+
+
+async def test_playing_replaced_without_stop(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A PLAYING for another message ends the first even when no STOPPED came."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    first, second = _voicemail_ids(icws_simulator)[-2:]
+    session = _session(icws_simulator)
+
+    session.push(sim.play_status_json(first, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == first)
+    session.push(sim.play_status_json(second, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == second)
+
+
+async def test_playback_safety_timeout(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without a STOPPED, the playback ends after the configured timeout."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={**mock_config_entry.options, CONF_PLAYBACK_TIMEOUT: 120},
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    coordinator = mock_config_entry.runtime_data
+    sim = icws_simulator.sim
+    newest = _voicemail_ids(icws_simulator)[-1]
+    session = _session(icws_simulator)
+
+    session.push(sim.play_status_json(newest, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+
+    _tick(hass, freezer, 119)
+    await hass.async_block_till_done()
+    assert coordinator.data.playing == newest
+
+    _tick(hass, freezer, 1)
+    await wait_for(coordinator, lambda: coordinator.data.playing is None)
+
+
+# --- Actions -------------------------------------------------------------------------
+
+
+async def test_play_and_stop(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Play goes to the option's target; stop ends it and says which message stopped."""
+    coordinator = init_integration.runtime_data
+    newest = _voicemail_ids(icws_simulator)[-1]
+    assert await coordinator.async_stop(None) == []
+
+    with pytest.raises(ServiceValidationError) as err:
+        await coordinator.async_play(newest, None)
+    assert err.value.translation_key == "no_play_target"
+
+    await coordinator.async_play(newest, "5678")
+    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    assert icws_simulator.sim.users[USER].playback.target == "5678"
+
+    assert await coordinator.async_stop(None) == [newest]
+    assert coordinator.data.playing is None
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={**init_integration.options, CONF_PLAY_TARGET: "1234"}
+    )
+    await hass.async_block_till_done()
+    coordinator = init_integration.runtime_data
+    await coordinator.async_play(newest, None)
+    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    assert icws_simulator.sim.users[USER].playback.target == "1234"
+    assert await coordinator.async_stop(newest) == [newest]
+    assert coordinator.data.playing is None
+
+
+async def test_stop_message_that_does_not_play(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Stopping a message that does not play asks the server and changes nothing here."""
+    coordinator = init_integration.runtime_data
+    newest, older = (
+        _voicemail_ids(icws_simulator)[-1],
+        _voicemail_ids(icws_simulator)[0],
+    )
+    _session(icws_simulator).push(icws_simulator.sim.play_status_json(newest, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+
+    assert await coordinator.async_stop(older) == [older]
+    assert coordinator.data.playing == newest
+
+
+async def test_mark_read_and_delete(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Read state and deletion go to the server, whose push updates the data."""
+    coordinator = init_integration.runtime_data
+    newest = _voicemail_ids(icws_simulator)[-1]
+    assert not coordinator.data.by_id[newest].read
+
+    await coordinator.async_set_read(newest, True)
+    await wait_for(coordinator, lambda: coordinator.data.by_id[newest].read)
+    await coordinator.async_set_read(newest, False)
+    await wait_for(coordinator, lambda: not coordinator.data.by_id[newest].read)
+
+    await coordinator.async_delete(newest)
+    await wait_for(coordinator, lambda: newest not in coordinator.data.by_id)
+    assert newest not in {vm.message_id for vm in icws_simulator.sim.voicemails(USER)}
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda c: c.async_play("nope", "1234"),
+        lambda c: c.async_stop("nope"),
+        lambda c: c.async_set_read("nope", True),
+        lambda c: c.async_delete("nope"),
+    ],
+    ids=["play", "stop", "set_read", "delete"],
+)
+async def test_unknown_message(
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    action: Callable[[VoicemailCoordinator], Awaitable[object]],
+) -> None:
+    """An id the mailbox does not have is refused before anything is sent."""
+    coordinator = init_integration.runtime_data
+    icws_simulator.sim.clear_requests()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await action(coordinator)
+
+    assert err.value.translation_key == "unknown_message"
+    assert err.value.translation_placeholders == {"message_id": "nope"}
+    assert [r for r in icws_simulator.sim.requests if r.method != "GET"] == []
+
+
+# --- Session loss, reconnects, safety-net refresh ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("end_session", "reason"),
+    [
+        (lambda sim: sim.expire_sessions(), None),
+        (lambda sim: sim.disconnect_sessions(reason="AdminLogoff"), "AdminLogoff"),
+    ],
+    ids=["expired", "connection_down"],
+)
+async def test_session_loss_recovered_without_unavailability(
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    end_session: Callable[[object], object],
+    reason: str | None,
+) -> None:
+    """A lost session is replaced and resubscribed; entities never go unavailable."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    newest = _voicemail_ids(icws_simulator)[-1]
+    _session(icws_simulator).push(sim.play_status_json(newest, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    availability: list[bool] = []
+    remove = coordinator.async_add_listener(
+        lambda: availability.append(coordinator.last_update_success)
+    )
+    subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
+    added_meanwhile = None
+
+    end_session(sim)
+    if reason is None and not sim.live_sessions(USER):
+        # While no session is subscribed, a message arrives: the new snapshot has it.
+        added_meanwhile = sim.add_voicemail(USER).message_id
+    await spin_until(lambda: len(sim.requests_to(SUBSCRIPTION, "PUT")) > subscriptions)
+    await wait_for(
+        coordinator,
+        lambda: (
+            coordinator.data.playing is None
+            and (added_meanwhile is None or added_meanwhile in coordinator.data.by_id)
+        ),
+    )
+    remove()
+
+    assert all(availability)
+    assert coordinator.last_update_success
+    if reason is not None:
+        assert f"Session down: {reason}" in coordinator.last_errors
+
+
+async def test_dropped_stream_reopened(
+    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A dropped event stream is reopened on the same session: nothing is lost."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    availability: list[bool] = []
+    remove = coordinator.async_add_listener(
+        lambda: availability.append(coordinator.last_update_success)
+    )
+    subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
+
+    assert sim.drop_event_streams(abort=True) == 1
+    added = sim.add_voicemail(USER).message_id
+    await wait_for(coordinator, lambda: added in coordinator.data.by_id)
+    remove()
+
+    assert all(availability)
+    assert len(sim.requests_to(SUBSCRIPTION, "PUT")) == subscriptions
+
+
+async def test_server_gone_and_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unreachable: unavailable, one line; retried with backoff; back: one line."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    logins = len(sim.requests_to(LOGIN, "POST"))
+
+    await icws_simulator.stop()
+    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    assert len(coordinator.last_errors) == 1
+
+    # First retry after at most 5 s: the server is still gone.
+    _tick(hass, freezer, RECONNECT_DELAY_MIN)
+    await spin_until(lambda: len(coordinator.last_errors) == 2)
+    assert not coordinator.last_update_success
+
+    # The safety-net refresh says so without touching the network while reconnecting
+    # (the second retry, due by then too, fails as well).
+    requests = len(sim.requests)
+    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    assert (
+        getattr(coordinator.last_exception, "translation_key", None) == "reconnecting"
+    )
+    await spin_until(lambda: len(coordinator.last_errors) == 3)
+    assert len(sim.requests) == requests
+
+    running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
+    try:
+        _tick(hass, freezer, RECONNECT_DELAY_MAX)
+        await wait_for(coordinator, lambda: coordinator.last_update_success)
+        assert len(sim.requests_to(LOGIN, "POST")) > logins
+        assert len(coordinator.data.voicemails) == 5
+
+        assert len(_messages(caplog, logging.WARNING, "Lost the connection")) == 1
+        assert len(_messages(caplog, logging.INFO, "restored")) == 1
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+    finally:
+        await running.stop()
+
+
+async def test_resubscribe_failure_reconnects(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """When resubscribing a replaced session fails, the task logs in again later."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+
+    sim.expire_sessions()
+    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+
+    _tick(hass, freezer, RECONNECT_DELAY_MIN)
+    await wait_for(coordinator, lambda: coordinator.last_update_success)
+    assert len(sim.live_sessions(USER)) == 1
+
+
+async def test_refused_credentials_start_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A re-login the server refuses starts reauth and stops retrying."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    sim.users[USER].password = "changed"
+
+    sim.expire_sessions()
+    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await hass.async_block_till_done()
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    logins = len(sim.requests_to(LOGIN, "POST"))
+
+    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    await hass.async_block_till_done()
+
+    assert len(sim.requests_to(LOGIN, "POST")) == logins
+    assert coordinator.last_exception is not None
+    assert (
+        getattr(coordinator.last_exception, "translation_key", None) == "invalid_auth"
+    )
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
+
+
+async def test_server_downgraded_at_relogin(
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A re-login that finds the server too old raises the repair issue and stops."""
+    coordinator = init_integration.runtime_data
+    icws_simulator.sim.settings.unified_messaging_version = 1
+
+    icws_simulator.sim.expire_sessions()
+    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"unsupported_server_{init_integration.entry_id}"
+    )
+    assert issue is not None
+
+
+async def test_safety_net_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The slow refresh resubscribes and takes the fresh snapshot."""
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
+    # A change the event stream never delivered (as if lost): only a snapshot has it.
+    sim.users[USER].mailbox.popitem()
+
+    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    await wait_for(coordinator, lambda: len(coordinator.data.voicemails) == 4)
+
+    assert len(sim.requests_to(SUBSCRIPTION, "PUT")) == subscriptions + 1
+    assert coordinator.last_update_success
+
+
+async def test_safety_net_refresh_fails(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A failing resubscription is reported with its translation key."""
+    coordinator = init_integration.runtime_data
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+
+    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+
+    assert (
+        getattr(coordinator.last_exception, "translation_key", None) == "cannot_connect"
+    )
+
+
+async def test_snapshot_timeout(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A subscription whose snapshot never comes makes setup retry."""
+    # The server accepts the subscription but sends nothing.
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
+    mock_config_entry.add_to_hass(hass)
+
+    setup = hass.async_create_task(
+        hass.config_entries.async_setup(mock_config_entry.entry_id)
+    )
+    # Once the client has the answer to the last subscription, setup waits.
+    await spin_until(lambda: "messages-waiting-indicator -> 200" in caplog.text)
+    _tick(hass, freezer, 30)
+    await setup
+
+    assert mock_config_entry.error_reason_translation_key == "snapshot_timeout"
+    assert mock_config_entry.error_reason_translation_placeholders == {"seconds": "30"}
+
+
+async def test_unload_while_refresh_waits(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unloading ends a refresh that waits for its snapshot, without an error."""
+    # The server accepts the resubscription but never sends the snapshot.
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
+    answered = caplog.text.count("messages-waiting-indicator -> 200")
+    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    await spin_until(
+        lambda: caplog.text.count("messages-waiting-indicator -> 200") > answered
+    )
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert icws_simulator.sim.live_sessions() == []
+    assert "Error fetching" not in caplog.text

@@ -1,0 +1,300 @@
+"""Setting an account up, the errors setup reports, unloading and removing it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.voicemail.const import DOMAIN
+from custom_components.voicemail.helpers import icws_errors
+from tests.icws_simulator.server import RunningSimulator
+
+STRINGS = json.loads(
+    (
+        Path(__file__).parent.parent / "custom_components/voicemail/strings.json"
+    ).read_text()
+)
+SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages"
+
+
+def _our_tasks() -> list[asyncio.Task[object]]:
+    """Return the running tasks of the integration's event stream."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name().startswith(f"{DOMAIN} ") and not task.done()
+    ]
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Setup loads the mailbox; unloading unsubscribes, logs out and leaves no task."""
+    coordinator = init_integration.runtime_data
+    assert len(coordinator.data.voicemails) == 5
+    assert len(_our_tasks()) == 1
+    (session,) = icws_simulator.sim.live_sessions()
+    session_id = session.session_id
+    icws_simulator.sim.clear_requests()
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert [(r.method, r.path) for r in icws_simulator.sim.requests] == [
+        ("DELETE", f"/icws/{session_id}{SUBSCRIPTION}"),
+        (
+            "DELETE",
+            f"/icws/{session_id}/messaging/subscriptions/unified-messaging/messages-waiting-indicator",
+        ),
+        ("DELETE", f"/icws/{session_id}/connection"),
+    ]
+    assert _our_tasks() == []
+    assert icws_simulator.sim.live_sessions() == []
+
+
+async def test_unload_logs_out_when_unsubscribing_fails(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A failing unsubscribe does not keep the session open."""
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="DELETE")
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+
+    assert icws_simulator.sim.live_sessions() == []
+
+
+@pytest.mark.usefixtures("tls_handshake_failures_expected")
+async def test_setup_over_https(
+    hass: HomeAssistant,
+    icws_tls_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A self-signed certificate is refused with verification and accepted without."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={
+            **mock_config_entry.data,
+            CONF_PORT: icws_tls_simulator.port,
+            CONF_SSL: True,
+        },
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "certificate_not_trusted"
+
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_VERIFY_SSL: False}
+    )
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_server_unreachable(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A server that cannot be reached makes setup retry later."""
+    await icws_simulator.stop()
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "cannot_connect"
+    assert "cannot_connect" in STRINGS["exceptions"]
+
+
+async def test_wrong_password_starts_reauth(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Refused credentials fail setup and start the reauth flow."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_PASSWORD: "wrong"}
+    )
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.error_reason_translation_key == "invalid_auth"
+    assert "invalid_auth" in STRINGS["exceptions"]
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert icws_simulator.sim.live_sessions() == []
+
+
+async def test_unsupported_server(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A server too old for voicemail fails setup with a repair issue, gone once fixed."""
+    icws_simulator.sim.settings.unified_messaging_version = 1
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.error_reason_translation_key == "unsupported_server"
+    issue_id = f"unsupported_server_{mock_config_entry.entry_id}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "unsupported_server"
+    assert issue.translation_placeholders == {
+        "title": mock_config_entry.title,
+        "feature": "unified-messaging",
+        "version": "1",
+        "required": "2",
+    }
+    assert not issue.is_fixable
+    assert set(STRINGS["issues"]["unsupported_server"]) == {"title", "description"}
+
+    icws_simulator.sim.settings.unified_messaging_version = 2
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_subscribe_fails(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A server that fails the subscription makes setup retry, logged out."""
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "cannot_connect"
+    assert icws_simulator.sim.live_sessions() == []
+    assert _our_tasks() == []
+
+
+async def test_relogin_refused_while_subscribing(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Credentials refused on the re-login after a 401 also start reauth."""
+    icws_simulator.sim.inject_fault(SUBSCRIPTION, 401, method="PUT")
+    # The first login goes through; the one after the 401 is refused.
+    icws_simulator.sim.inject_fault("^/icws/connection$", None, method="POST")
+    icws_simulator.sim.inject_fault(
+        "^/icws/connection$",
+        400,
+        method="POST",
+        body={
+            "errorId": "error.request.connection.authenticationFailure",
+            "errorCode": -2147221503,
+            "message": "The authentication process failed.",
+        },
+    )
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.error_reason_translation_key == "invalid_auth"
+
+
+async def test_remove_entry_removes_issues(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Removing an account forgets its repair issues."""
+    icws_simulator.sim.settings.unified_messaging_version = 1
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert len(issue_registry.issues) == 1
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+
+    assert len(issue_registry.issues) == 0
+
+
+async def test_remove_stale_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Only devices that are not the account's own can be removed."""
+    assert await async_setup_component(hass, "config", {})
+    own = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "alice@cic-icws"), init_integration.entry_id
+    )
+    assert own is not None
+    assert own.name == "alice @ CIC-ICWS"
+    stale = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, "bob@cic-icws")},
+    )
+    client = await hass_ws_client(hass)
+
+    for device, removable in ((own, False), (stale, True)):
+        response = await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response = await client.receive_json()
+        assert response["success"] is removable
+
+    assert device_registry.async_get(own.id) is not None
+    assert device_registry.async_get(stale.id) is None
+
+
+async def test_stop_gone_raises_repair_issue(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A stop answered 410 Gone leaves a repair issue that says what happened."""
+    icws_simulator.sim.inject_fault("/voicemail-message/play/stop$", 410)
+    coordinator = init_integration.runtime_data
+    newest = coordinator.data.voicemails[0].message_id
+
+    with pytest.raises(HomeAssistantError) as err:
+        async with icws_errors(hass, init_integration):
+            await coordinator.async_stop(newest)
+
+    assert err.value.translation_key == "resource_gone"
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"resource_gone_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "resource_gone"
+    assert issue.translation_placeholders == {"title": init_integration.title}
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert not issue.is_fixable
+    assert set(STRINGS["issues"]["resource_gone"]) == {"title", "description"}
