@@ -34,6 +34,7 @@ class HassProcess:
     child: Child = field(init=False)
     startup_seconds: list[float] = field(default_factory=list)
     onboarded_now: bool = False
+    _spawned_at: float = field(default=0.0, repr=False)
 
     def __post_init__(self) -> None:
         """Describe the child process (not started yet)."""
@@ -61,9 +62,19 @@ class HassProcess:
 
         The time from spawn to RUNNING is appended to startup_seconds.
         """
+        self.spawn()
+        return await self.ready(session, user, timeout)
+
+    def spawn(self) -> None:
+        """Write the configuration and start the process (see Child.start: in the main thread)."""
         prepare_config_dir(self.config_dir, port=self.port, host=self.host)
-        started = time.monotonic()
+        self._spawned_at = time.monotonic()
         self.child.start()
+
+    async def ready(
+        self, session: aiohttp.ClientSession, user: Credentials, timeout: float = 180.0
+    ) -> HassApi:
+        """Wait for the spawned process to answer, onboard or log in, wait until RUNNING."""
         api = self.api(session)
         await wait_for(
             api.answers,
@@ -74,7 +85,7 @@ class HassProcess:
         )
         self.onboarded_now = await api.onboard(user)
         await api.wait_running(timeout)
-        self.startup_seconds.append(time.monotonic() - started)
+        self.startup_seconds.append(time.monotonic() - self._spawned_at)
         return api
 
     async def wait_exit(self, timeout: float = 60.0) -> int:

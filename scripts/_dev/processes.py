@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from typing import IO
 
 LOOPBACK = "127.0.0.1"
@@ -61,7 +62,9 @@ class Child:
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        """Start (again); output goes to log_path, appended."""
+        """Start (again) from the main thread; output goes to log_path, appended."""
+        if threading.current_thread() is not threading.main_thread():
+            raise ProcessError(f"{self.name}: start children from the main thread")
         if self.running:
             raise ProcessError(f"{self.name} is already running")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +146,11 @@ class Child:
 
 
 def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the parent dies (Linux), so no orphan outlives a kill -9."""
+    """In the child: get SIGTERM when the parent dies (Linux), so no orphan outlives a kill -9.
+
+    "Parent" is the thread that forked: start children from the main thread (a child
+    started from a short-lived thread would be terminated when that thread ends).
+    """
     with suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

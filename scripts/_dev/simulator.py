@@ -88,6 +88,10 @@ class SimulatorProcess:
     async def start(self, timeout: float = 30.0) -> None:
         """Start the process and wait until it answers."""
         self.child.start()
+        await self.wait_ready(timeout)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the started process answers on its control API."""
         async with aiohttp.ClientSession() as session:
             await wait_for(
                 self.control(session).answers,
@@ -108,6 +112,8 @@ def simulator_process(
     tls: bool = True,
     voicemails: int = 12,
     messaging_version: int = 2,
+    user: str = SIM_USER,
+    password: str = SIM_PASSWORD,
     extra_args: tuple[str, ...] = (),
 ) -> SimulatorProcess:
     """Describe (not start) a simulator on 127.0.0.1:`port`."""
@@ -123,9 +129,9 @@ def simulator_process(
         "--messaging-version",
         str(messaging_version),
         "--user",
-        SIM_USER,
+        user,
         "--password",
-        SIM_PASSWORD,
+        password,
         *extra_args,
     ]
     if tls:

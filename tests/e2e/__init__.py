@@ -1,0 +1,1 @@
+"""End-to-end tests: the ICWS simulator and a real Home Assistant, as separate processes."""

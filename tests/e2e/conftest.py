@@ -1,0 +1,152 @@
+"""Fixtures of the end-to-end tests: one simulator and one `hass` process per test module.
+
+The processes run in their own process groups and are stopped (SIGTERM, then SIGKILL) in the
+fixture's finally, whatever the tests did; they also get SIGTERM if pytest itself dies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Generator, Iterator
+import time
+
+import aiohttp
+import pytest
+
+from scripts._dev.entry import EntryOutcome, ensure_entry, wait_entry_state
+from scripts._dev.hass import HassProcess
+from scripts._dev.hass_api import DEMO_USER, HassApi
+from scripts._dev.processes import LOOPBACK, free_port
+from scripts._dev.simulator import SimulatorControl, simulator_process
+from tests.e2e.harness import (
+    E2E_PASSWORD,
+    E2E_USER,
+    Stack,
+    run_in_thread,
+    sockets_enabled,
+)
+
+# Measurements of this run, printed at the end (measured, never asserted).
+TIMINGS: list[tuple[str, float]] = []
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override tests/conftest.py's: no in-process Home Assistant in the e2e tests."""
+
+
+@pytest.fixture(autouse=True)
+def simulator_guard() -> None:
+    """Override tests/conftest.py's (it needs an in-process `hass`); see the module log check."""
+
+
+@pytest.fixture(scope="module")
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Start the simulator (HTTPS) and Home Assistant on free loopback ports, onboard it."""
+    work = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with sockets_enabled():
+        sim_port, hass_port = free_port(), free_port()
+    sim = simulator_process(
+        sim_port,
+        log_path=work / "simulator.log",
+        tls=True,
+        voicemails=8,
+        user=E2E_USER,
+        password=E2E_PASSWORD,
+    )
+    hass = HassProcess(
+        work / "config", hass_port, host=LOOPBACK, log_path=work / "hass.console.log"
+    )
+    try:
+        with sockets_enabled():
+
+            async def ready() -> str:
+                await sim.wait_ready()
+                async with aiohttp.ClientSession() as session:
+                    api = await hass.ready(session, DEMO_USER)
+                assert api.token is not None
+                return api.token
+
+            started = time.monotonic()
+            # Children are started from the main thread (they die with the thread that
+            # started them); only the waiting runs on a loop in a helper thread.
+            sim.child.start()
+            hass.spawn()
+            token = run_in_thread(ready)
+            TIMINGS.append(
+                (
+                    f"{request.module.__name__}: simulator + hass start, onboarding",
+                    time.monotonic() - started,
+                )
+            )
+        yield Stack(sim, hass, token, work)
+    finally:
+        hass.stop()
+        sim.stop()
+        TIMINGS.extend(
+            (f"{request.module.__name__}: hass spawn -> RUNNING", seconds)
+            for seconds in hass.startup_seconds
+        )
+
+
+@pytest.fixture(scope="module")
+def entry(stack: Stack) -> EntryOutcome:
+    """Create the voicemail entry on the simulator through the config flow; wait until loaded."""
+    with sockets_enabled():
+
+        async def create() -> EntryOutcome:
+            async with aiohttp.ClientSession() as session:
+                api = stack.api(session)
+                outcome = await ensure_entry(api, stack.connection)
+                await wait_entry_state(api, outcome.entry_id, ("loaded",))
+                return outcome
+
+        return run_in_thread(create)
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    """Return an HTTP client session of the test (sockets to 127.0.0.1 allowed)."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def api(stack: Stack, session: aiohttp.ClientSession) -> HassApi:
+    """Home Assistant's REST API as the owner."""
+    return stack.api(session)
+
+
+@pytest.fixture
+def control(stack: Stack, session: aiohttp.ClientSession) -> SimulatorControl:
+    """Return the simulator's control API."""
+    return stack.sim.control(session)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Attach the tails of Home Assistant's and the simulator's logs to a failed test."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    running: Stack | None = funcargs.get("stack")
+    if not report.failed or running is None:
+        return report
+    report.sections.append(
+        ("Home Assistant log (tail)", running.hass.child.log_tail(80))
+    )
+    report.sections.append(
+        ("ICWS simulator log (tail)", running.sim.child.log_tail(40))
+    )
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the measured start-up times."""
+    if not TIMINGS:
+        return
+    terminalreporter.section("e2e timings (measured)")
+    for what, seconds in TIMINGS:
+        terminalreporter.write_line(f"{seconds:6.1f} s  {what}")

@@ -1,0 +1,85 @@
+"""A fresh Home Assistant: onboarded through its API, then the voicemail account is added.
+
+Everything goes through Home Assistant's REST API, as the frontend would send it.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+
+from scripts._dev.entry import wait_entry_state
+from scripts._dev.hass_api import DEMO_USER, ONBOARDING_STEPS, HassApi
+from scripts._dev.simulator import SimulatorControl
+from tests.e2e.harness import DOMAIN, E2E_PASSWORD, Stack, entry_entities
+
+
+async def test_home_assistant_runs_onboarded_and_offers_the_integration(
+    stack: Stack, api: HassApi, session: aiohttp.ClientSession
+) -> None:
+    """Hass runs (not in recovery mode), onboarding is finished, ICWS Voicemail can be added."""
+    config = await api.get("/api/config")
+    assert config["state"] == "RUNNING"
+    assert config["recovery_mode"] is False
+    # The lean development configuration: the UI and its history/logbook are there.
+    assert {"frontend", "config", "onboarding", "history", "logbook"} <= set(
+        config["components"]
+    )
+    # Onboarding is done: its status endpoint is gone, and the owner can log in again.
+    done = await HassApi(session, stack.hass.base_url).onboarding_done()
+    assert done == dict.fromkeys(ONBOARDING_STEPS, True)
+    again = HassApi(session, stack.hass.base_url)
+    assert await again.onboard(DEMO_USER) is False
+    assert again.token is not None
+    # The integration is loaded from the working tree and offered under "Add integration".
+    assert DOMAIN in await api.flow_handlers()
+    assert await api.config_entries(DOMAIN) == []
+    # The frontend is served.
+    async with session.get(stack.hass.base_url + "/") as response:
+        assert response.status == 200
+        assert "<html" in (await response.text()).lower()
+
+
+async def test_config_flow_refuses_a_wrong_password_then_adds_the_account(
+    stack: Stack, api: HassApi, control: SimulatorControl
+) -> None:
+    """A wrong password shows invalid_auth on the form; the right one creates the entry."""
+    form = await api.start_flow(DOMAIN)
+    assert form["type"] == "form"
+    assert form["step_id"] == "user"
+    assert {field["name"] for field in form["data_schema"]} == {
+        "host",
+        "port",
+        "ssl",
+        "verify_ssl",
+        "username",
+        "password",
+    }
+    wrong = {**stack.connection.user_input(), "password": "not-the-password"}
+    result = await api.flow_step(form["flow_id"], wrong)
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert await api.config_entries(DOMAIN) == []
+
+    result = await api.flow_step(form["flow_id"], stack.connection.user_input())
+    assert result["type"] == "create_entry"
+    entry = result["result"]
+    assert entry["title"].startswith("alice @ ")
+    assert await wait_entry_state(api, entry["entry_id"], ("loaded",)) == "loaded"
+
+    # The account's device and entities exist; the sensors agree with the server.
+    entities = await entry_entities(api, entry["entry_id"])
+    voicemails = await control.voicemails()
+    sensors = {e["translation_key"]: e["entity_id"] for e in entities.values()}
+    state = await api.state(sensors["voicemails"])
+    assert state is not None
+    assert state["state"] == str(len(voicemails))
+
+    # Adding the same account again is refused.
+    form = await api.start_flow(DOMAIN)
+    again = await api.flow_step(form["flow_id"], stack.connection.user_input())
+    assert again == {**again, "type": "abort", "reason": "already_configured"}
+    assert len(await api.config_entries(DOMAIN)) == 1
+
+    # The password is stored, but never written to Home Assistant's log.
+    log = (stack.hass.config_dir / "home-assistant.log").read_text(encoding="utf-8")
+    assert E2E_PASSWORD not in log
