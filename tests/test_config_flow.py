@@ -163,6 +163,21 @@ async def test_user_flow_error_and_recovery(
     assert result["data"][CONF_VERIFY_SSL] is False
 
 
+async def test_user_flow_host_pasted_as_url(
+    hass: HomeAssistant, icws_simulator: RunningSimulator
+) -> None:
+    """A URL pasted into the host field keeps only its host."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_USER},
+        data=_user_input(
+            icws_simulator, **{CONF_HOST: f" http://{icws_simulator.host}:8018/x "}
+        ),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == icws_simulator.host
+
+
 async def test_certificate_text_tells_how_to_fix() -> None:
     """The certificate error names self-signed certificates and the way out."""
     text = STRINGS["config"]["error"]["certificate_not_trusted"]

@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 import probatio
+from yarl import URL
 
 from .const import (
     CONF_MAX_BUTTONS,
@@ -118,6 +119,15 @@ DEFAULT_OPTIONS: Mapping[str, Any] = {
 }
 
 
+def _cleaned(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Return the input with a host as ICWS wants it: a name or address, no URL."""
+    host = str(user_input[CONF_HOST]).strip()
+    if "://" in host:
+        # Pasted from a browser: keep the host of the URL.
+        host = URL(host).host or host
+    return {**user_input, CONF_HOST: host}
+
+
 def _without_password(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Return what the form may show again: everything but the password."""
     return {key: value for key, value in user_input.items() if key != CONF_PASSWORD}
@@ -156,6 +166,7 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the server and the account."""
         errors: dict[str, str] = {}
         if user_input is not None:
+            user_input = _cleaned(user_input)
             info, errors = await self._async_log_in(user_input)
             if info is not None:
                 await self.async_set_unique_id(unique_id_of(info))
@@ -207,6 +218,7 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
+            user_input = _cleaned(user_input)
             info, errors = await self._async_log_in({**entry.data, **user_input})
             if info is not None:
                 await self.async_set_unique_id(unique_id_of(info))

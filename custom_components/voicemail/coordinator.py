@@ -319,10 +319,13 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
                 self._async_playback_ended()
             case MessageWaiting(count=count):
                 self._messages_waiting = count
-            case ConnectionStateChange(reason=reason):
-                # The client logs in again itself and then yields SessionReplaced.
-                LOGGER.debug("ICWS session of %s is down: %s", self.name, reason)
-                self.last_errors.append(f"Session down: {reason}")
+            case ConnectionStateChange(new=state, reason=reason):
+                # On DOWN the client logs in again itself, then yields SessionReplaced.
+                state_name = state.name.lower()
+                LOGGER.debug(
+                    "ICWS session of %s is %s: %s", self.name, state_name, reason
+                )
+                self.last_errors.append(f"Session {state_name}: {reason}")
                 return
             case SessionReplaced(session=session):
                 # A new session knows nothing of the old one's playback or subscriptions.
