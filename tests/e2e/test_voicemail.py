@@ -6,6 +6,7 @@ one states what it needs from the simulator's current mailbox instead of fixed n
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import aiohttp
@@ -288,13 +289,11 @@ async def test_a_restart_keeps_the_entry_and_its_entities(
 ) -> None:
     """Restart from Home Assistant itself: the account comes back with the same entities."""
     before = await entry_entities(api, entry.entry_id)
-    status, _ = await api.call_service("homeassistant", "restart", expect=None)
-    assert status in {
-        200,
-        502,
-        504,
-    }  # answered, or the server went away while answering
-    assert await stack.hass.wait_exit(timeout=120.0) == 100  # "restart me"
+    # Home Assistant may close the connection while it answers: that is fine.
+    with suppress(aiohttp.ClientError):
+        await api.call_service("homeassistant", "restart", expect=None)
+    # Exit status 100 asks its supervisor (the harness here, scripts/develop) to restart it.
+    assert await stack.hass.wait_exit(timeout=120.0) == 100
     stack.hass.spawn()
     again = await stack.hass.ready(session, DEMO_USER)
 
