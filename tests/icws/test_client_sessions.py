@@ -465,9 +465,9 @@ async def test_slow_server_times_out(
     icws_simulator: RunningSimulator, make_client: ClientFactory
 ) -> None:
     """No answer within request_timeout: IcwsTimeoutError (a connection error)."""
-    client = make_client(request_timeout=0.2)
+    client = make_client(request_timeout=0.5)
     await client.login()
-    icws_simulator.sim.inject_fault(STOP, None, delay=1.0)
+    icws_simulator.sim.inject_fault(STOP, None, delay=2.0)
     with pytest.raises(IcwsTimeoutError):
         await client.stop(newest_voicemail(icws_simulator.sim))
 
@@ -522,7 +522,7 @@ async def test_logout_while_a_request_waits_for_its_401(
     sim = icws_simulator.sim
     client = make_client()
     await client.login()
-    sim.inject_fault(STOP, 401, delay=0.3)
+    sim.inject_fault(STOP, 401, delay=0.5)
     stop = asyncio.create_task(client.stop(newest_voicemail(sim)))
     async with asyncio.timeout(20):
         while not sim.requests_to(STOP):
@@ -541,12 +541,12 @@ async def test_events_share_the_failure_of_another_callers_login(
 ) -> None:
     """The server fails the re-login a stop() started: the event iterator raises it too."""
     sim = icws_simulator.sim
-    client = make_client(poll_interval=1.0)
+    client = make_client(poll_interval=0.3)
     await client.login()
     await client.subscribe_voicemail()
     reader = readers(client)
     await reader.next_of(VoicemailSnapshot)
-    # Polling: the reader waits between polls while stop() meets the 401 and the failed login.
+    # Whichever meets the 401 first logs in; the other gets that login's error.
     sim.inject_fault("^/icws/connection$", 500, method="POST")
     sim.expire_sessions()
     with pytest.raises(IcwsServerError):
@@ -562,7 +562,7 @@ async def test_logout_during_a_login_wins(
     """A login that completes after logout() is logged out again, not kept."""
     sim = icws_simulator.sim
     client = make_client()
-    sim.inject_fault("^/icws/connection$", None, method="POST", delay=0.3)
+    sim.inject_fault("^/icws/connection$", None, method="POST", delay=0.5)
     login = asyncio.create_task(client.login())
     async with asyncio.timeout(20):
         while not sim.requests:
