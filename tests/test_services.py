@@ -289,17 +289,16 @@ async def second_account(
     return await async_setup_bob(hass, icws_simulator, init_integration)
 
 
-async def test_account_required_with_two_accounts(
+async def test_two_accounts_without_one_named(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
     second_account: MockConfigEntry,
+    icws_simulator: RunningSimulator,
 ) -> None:
-    """Two loaded accounts: the action must name one."""
-    with pytest.raises(ServiceValidationError) as exc_info:
-        await _stop(hass)
+    """Two loaded accounts, none named: each stops what it plays (here nothing)."""
+    assert await _stop(hass) == {"stopped": []}
 
-    assert exc_info.value.translation_domain == DOMAIN
-    assert exc_info.value.translation_key == "account_required"
+    assert icws_simulator.sim.requests_to(STOP_PATH) == []
 
 
 async def test_account_chosen_among_two(
@@ -384,7 +383,6 @@ async def test_texts_exist(hass: HomeAssistant) -> None:
         "server_error",
         "not_allowed",
         "not_loaded",
-        "account_required",
         "unknown_message",
     }
 

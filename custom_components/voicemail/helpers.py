@@ -38,18 +38,18 @@ def message_digest(message_id: str) -> str:
 
 
 @callback
-def async_get_loaded_entry(
+def async_get_loaded_entries(
     hass: HomeAssistant, entry_id: str | None
-) -> VoicemailConfigEntry:
-    """Return the loaded account an action is about.
+) -> list[VoicemailConfigEntry]:
+    """Return the loaded accounts an action is about: the one named, else all.
 
     With an id, Home Assistant's own helper checks that the entry exists, is ours and
-    is loaded (and raises its own translated errors). Without one, the id may only be
-    left out while exactly one account is loaded.
+    is loaded (and raises its own translated errors). Without one, every loaded
+    account counts; with none loaded, a translated error says so.
     """
     if entry_id is not None:
         entry: VoicemailConfigEntry = async_get_config_entry(hass, DOMAIN, entry_id)
-        return entry
+        return [entry]
     loaded: list[VoicemailConfigEntry] = hass.config_entries.async_loaded_entries(
         DOMAIN
     )
@@ -57,11 +57,7 @@ def async_get_loaded_entry(
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="not_loaded"
         )
-    if len(loaded) > 1:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="account_required"
-        )
-    return loaded[0]
+    return loaded
 
 
 # Failures, most specific first: the first class an error is an instance of names it.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -10,14 +13,26 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio
 
 from .const import DOMAIN
-from .helpers import async_get_loaded_entry, icws_errors
+from .coordinator import VoicemailConfigEntry
+from .helpers import async_get_loaded_entries, icws_errors
+from .icws import Voicemail
 
 SERVICE_STOP_PLAYBACK = "stop_playback"
+SERVICE_PLAY = "play"
+SERVICE_MARK_READ = "mark_read"
+SERVICE_MARK_UNREAD = "mark_unread"
+SERVICE_DELETE = "delete"
+SERVICE_LIST = "list"
 ATTR_MESSAGE_ID = "message_id"
+ATTR_TARGET = "target"
+ATTR_MARK_READ = "mark_read"
+ATTR_UNREAD_ONLY = "unread_only"
+ATTR_LIMIT = "limit"
 
 STOP_PLAYBACK_SCHEMA = probatio.Schema(
     {
@@ -25,18 +40,165 @@ STOP_PLAYBACK_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_MESSAGE_ID): cv.string,
     }
 )
+PLAY_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_MESSAGE_ID): cv.string,
+        probatio.Optional(ATTR_TARGET): cv.string,
+        probatio.Optional(ATTR_MARK_READ, default=True): cv.boolean,
+    }
+)
+MESSAGE_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Required(ATTR_MESSAGE_ID): cv.string,
+    }
+)
+LIST_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_UNREAD_ONLY, default=False): cv.boolean,
+        probatio.Optional(ATTR_LIMIT): probatio.All(
+            probatio.Coerce(int), probatio.Range(min=1)
+        ),
+    }
+)
+
+
+def voicemail_data(voicemail: Voicemail) -> dict[str, Any]:
+    """Describe a voicemail as actions and events show it: small, no secret."""
+    return {
+        ATTR_MESSAGE_ID: voicemail.message_id,
+        "from": voicemail.sender,
+        "subject": voicemail.subject,
+        "received": voicemail.received.isoformat(),
+        "read": voicemail.read,
+    }
+
+
+@callback
+def _async_entries(call: ServiceCall) -> list[VoicemailConfigEntry]:
+    """Return the account the call names, else every loaded one."""
+    return async_get_loaded_entries(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+
+
+@callback
+def _async_entry_of_message(call: ServiceCall) -> VoicemailConfigEntry:
+    """Return the named account, else the loaded one that has the call's message.
+
+    When no account has it, the coordinator refuses the id with a translated error.
+    """
+    entries = _async_entries(call)
+    message_id: str = call.data[ATTR_MESSAGE_ID]
+    return next(
+        (e for e in entries if message_id in e.runtime_data.data.by_id), entries[0]
+    )
+
+
+def _playable(voicemail: Voicemail) -> bool:
+    """Tell whether a message can be played: a fax has only non-audio attachments."""
+    return not voicemail.attachments or any(
+        attachment.mime_type is None or attachment.mime_type.startswith("audio/")
+        for attachment in voicemail.attachments
+    )
 
 
 async def _async_stop_playback(call: ServiceCall) -> ServiceResponse:
-    """Stop a voicemail's playback: the one given, or whatever the account plays.
+    """Stop a voicemail's playback: the one given, or whatever plays.
 
-    The coordinator refuses a message id the account does not have before any
-    request; a known one is stopped whether or not it plays.
+    A message id the account does not have is refused before any request. A known
+    one is stopped whether or not it plays (the server answers 204 either way).
+    Without an account and a message id, every account stops what it plays.
     """
-    entry = async_get_loaded_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    message_id: str | None = call.data.get(ATTR_MESSAGE_ID)
+    if message_id is not None:
+        entries = [_async_entry_of_message(call)]
+    else:
+        entries = _async_entries(call)
+    stopped: list[str] = []
+    for entry in entries:
+        async with icws_errors(call.hass, entry):
+            stopped += await entry.runtime_data.async_stop(message_id)
+    return {"stopped": [*stopped]}
+
+
+async def _async_play(call: ServiceCall) -> ServiceResponse:
+    """Play a voicemail on a phone and mark it read.
+
+    Without a message id: the newest unread voicemail of all accounts (or of the
+    one named), else the newest one. The play request carries the message's own
+    state; marking it read is a request of its own.
+    """
+    message_id: str | None = call.data.get(ATTR_MESSAGE_ID)
+    if message_id is not None:
+        entry = _async_entry_of_message(call)
+        voicemail = entry.runtime_data.voicemail(message_id)
+    else:
+        candidates = [
+            (entry, voicemail)
+            for entry in _async_entries(call)
+            for voicemail in entry.runtime_data.data.voicemails
+            if _playable(voicemail)
+        ]
+        if not candidates:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_voicemail"
+            )
+        entry, voicemail = max(
+            candidates,
+            key=lambda item: (not item[1].read, item[1].received, item[1].message_id),
+        )
+    coordinator = entry.runtime_data
     async with icws_errors(call.hass, entry):
-        stopped = await entry.runtime_data.async_stop(call.data.get(ATTR_MESSAGE_ID))
-    return {"stopped": list(stopped)}
+        await coordinator.async_play(voicemail.message_id, call.data.get(ATTR_TARGET))
+        if call.data[ATTR_MARK_READ] and not voicemail.read:
+            await coordinator.async_set_read(voicemail.message_id, True)
+    return {
+        "voicemail": {**voicemail_data(voicemail), ATTR_CONFIG_ENTRY_ID: entry.entry_id}
+    }
+
+
+async def _async_set_read(call: ServiceCall, *, read: bool) -> None:
+    """Mark a voicemail read or unread."""
+    entry = _async_entry_of_message(call)
+    async with icws_errors(call.hass, entry):
+        await entry.runtime_data.async_set_read(call.data[ATTR_MESSAGE_ID], read)
+
+
+async def _async_delete(call: ServiceCall) -> None:
+    """Delete a voicemail, stopping its playback first."""
+    entry = _async_entry_of_message(call)
+    message_id: str = call.data[ATTR_MESSAGE_ID]
+    coordinator = entry.runtime_data
+    async with icws_errors(call.hass, entry):
+        if coordinator.data.playing == message_id:
+            await coordinator.async_stop(message_id)
+        await coordinator.async_delete(message_id)
+
+
+async def _async_list(call: ServiceCall) -> ServiceResponse:
+    """Return the voicemails of all accounts (or of the one named), newest first."""
+    unread_only: bool = call.data[ATTR_UNREAD_ONLY]
+    items = sorted(
+        (
+            (entry, voicemail)
+            for entry in _async_entries(call)
+            for voicemail in entry.runtime_data.data.voicemails
+            if not (unread_only and voicemail.read)
+        ),
+        key=lambda item: (item[1].received, item[1].message_id),
+        reverse=True,
+    )
+    return {
+        "voicemails": [
+            {
+                **voicemail_data(voicemail),
+                "playing": entry.runtime_data.data.playing == voicemail.message_id,
+                ATTR_CONFIG_ENTRY_ID: entry.entry_id,
+            }
+            for entry, voicemail in items[: call.data.get(ATTR_LIMIT)]
+        ]
+    }
 
 
 @callback
@@ -48,4 +210,25 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_stop_playback,
         schema=STOP_PLAYBACK_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PLAY,
+        _async_play,
+        schema=PLAY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    for service, read in ((SERVICE_MARK_READ, True), (SERVICE_MARK_UNREAD, False)):
+        hass.services.async_register(
+            DOMAIN, service, partial(_async_set_read, read=read), schema=MESSAGE_SCHEMA
+        )
+    hass.services.async_register(
+        DOMAIN, SERVICE_DELETE, _async_delete, schema=MESSAGE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_LIST,
+        _async_list,
+        schema=LIST_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )
