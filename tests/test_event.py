@@ -1,0 +1,319 @@
+"""The voicemail event entity, against the ICWS simulator over loopback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from homeassistant.const import (
+    EVENT_HOMEASSISTANT_STARTED,
+    EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from tests.icws_simulator import SimulatorSettings
+from tests.icws_simulator.fixtures import USER
+from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import entity_id_of, wait_until
+
+NEW_CALL = datetime(2026, 11, 28, 9, 14, 0, tzinfo=UTC)
+
+
+def _event_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    entity_id = entity_id_of(hass, entry, Platform.EVENT, "events")
+    assert entity_id is not None
+    return entity_id
+
+
+class EventLog:
+    """The events the entity fires, as (event_type, attributes), in order.
+
+    It counts what an automation's state trigger sees: a new timestamp after a
+    state that is not `unavailable` (writing the restored state after a setup is
+    no event).
+    """
+
+    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
+        """Record every state change of the entity that is an event."""
+        self.fired: list[tuple[str, dict[str, Any]]] = []
+
+        @callback
+        def _record(event: Event[Any]) -> None:
+            new_state = event.data["new_state"]
+            old_state = event.data["old_state"]
+            if (
+                event.data["entity_id"] != entity_id
+                or new_state is None
+                or old_state is None
+                or old_state.state == STATE_UNAVAILABLE
+                or new_state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+                or old_state.state == new_state.state
+            ):
+                return
+            attributes = dict(new_state.attributes)
+            for common in ("event_types", "friendly_name"):
+                attributes.pop(common)
+            self.fired.append((attributes.pop("event_type"), attributes))
+
+        self.unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+
+    def types(self) -> list[str]:
+        """Return the event types fired so far."""
+        return [event_type for event_type, _ in self.fired]
+
+
+@pytest.fixture
+async def events(
+    hass: HomeAssistant, init_integration: VoicemailConfigEntry
+) -> EventLog:
+    """Record the events of alice's event entity."""
+    return EventLog(hass, _event_entity(hass, init_integration))
+
+
+async def test_first_setup_fires_nothing(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The first setup takes the mailbox as it is, and remembers every id."""
+    entity_id = _event_entity(hass, init_integration)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == STATE_UNKNOWN
+    assert state.attributes["event_types"] == [
+        "received",
+        "read",
+        "deleted",
+        "playback_started",
+        "playback_stopped",
+    ]
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    stored = hass_storage[f"voicemail.{init_integration.entry_id}.known_messages"]
+    assert stored["data"]["message_ids"] == sorted(
+        vm.message_id for vm in icws_simulator.sim.voicemails(USER)
+    )
+
+
+async def test_new_voicemail(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """A voicemail that arrives fires `received` once, with what an automation needs."""
+    vm = icws_simulator.sim.add_voicemail(
+        USER,
+        sender="Erin Stone <4004>",
+        subject="Voice mail from Erin Stone",
+        received=NEW_CALL,
+    )
+    await wait_until(hass, lambda: bool(events.fired))
+
+    assert events.fired == [
+        (
+            "received",
+            {
+                "message_id": vm.message_id,
+                "from": "Erin Stone <4004>",
+                "subject": "Voice mail from Erin Stone",
+                "received": "2026-11-28T09:14:00+00:00",
+                "read": False,
+            },
+        )
+    ]
+
+
+async def test_reconnect_replays_nothing_known(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """A new session replays the whole mailbox: only the voicemail new to us fires."""
+    sim = icws_simulator.sim
+    old_session = sim.live_sessions(USER)[0]
+    sim.disconnect_sessions(USER)
+    # No session is subscribed now: the new voicemail reaches Home Assistant only in
+    # the snapshot of the session the client opens next.
+    vm = sim.add_voicemail(USER, sender="Erin Stone <4004>", received=NEW_CALL)
+    await wait_until(hass, lambda: bool(events.fired))
+
+    assert [s.session_id for s in sim.live_sessions(USER)] != [old_session.session_id]
+    assert events.types() == ["received"]
+    assert events.fired[0][1]["message_id"] == vm.message_id
+
+
+async def test_safety_refresh_replays_nothing(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """The scheduled resubscription brings the same snapshot: no event."""
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+    assert init_integration.runtime_data.last_update_success
+    assert icws_simulator.sim.requests_to(r"/voicemail-messages$", "PUT")
+    assert events.fired == []
+
+
+async def test_read_and_deleted(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """Marking read fires `read`; deleting fires `deleted`; marking unread fires nothing."""
+    sim = icws_simulator.sim
+    newest = sim.voicemails(USER)[-1]
+    oldest = sim.voicemails(USER)[0]
+
+    sim.set_read(USER, newest.message_id, True)
+    await wait_until(hass, lambda: len(events.fired) == 1)
+    sim.set_read(USER, newest.message_id, False)
+    sim.remove_voicemail(USER, oldest.message_id)
+    await wait_until(hass, lambda: len(events.fired) == 2)
+
+    assert events.types() == ["read", "deleted"]
+    assert events.fired[0][1]["message_id"] == newest.message_id
+    assert events.fired[0][1]["read"] is True
+    assert events.fired[1][1] == {
+        "message_id": oldest.message_id,
+        "from": "Carol Jones <2002>",
+        "subject": "Voice mail from Carol Jones",
+        "received": "2026-10-30T09:15:00+00:00",
+        "read": True,
+    }
+
+
+async def test_playback(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """Playback started and stopped, also when one playback replaces another."""
+    sim = icws_simulator.sim
+    session = sim.live_sessions(USER)[0]
+    first, second = sim.voicemails(USER)[-1], sim.voicemails(USER)[-2]
+
+    sim.start_playback(session, first, "1234")
+    await wait_until(hass, lambda: len(events.fired) == 1)
+    sim.start_playback(session, second, "1234")
+    await wait_until(hass, lambda: len(events.fired) == 3)
+    sim.end_playback(session.user)
+    await wait_until(hass, lambda: len(events.fired) == 4)
+
+    assert [(t, a["message_id"]) for t, a in events.fired] == [
+        ("playback_started", first.message_id),
+        ("playback_stopped", first.message_id),
+        ("playback_started", second.message_id),
+        ("playback_stopped", second.message_id),
+    ]
+    assert events.fired[0][1]["from"] == "Bob Smith <+15551234>"
+
+
+@pytest.mark.parametrize(
+    "icws_settings", [SimulatorSettings(faxes_in_voicemail_list=False)]
+)
+async def test_playback_of_a_message_not_listed(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """A message the list does not show plays (and ends at once): only its id is known."""
+    sim = icws_simulator.sim
+    [fax] = [vm for vm in sim.voicemails(USER) if vm.kind == "fax"]
+
+    sim.start_playback(sim.live_sessions(USER)[0], fax, "1234")
+    await wait_until(hass, lambda: len(events.fired) == 2)
+
+    assert events.fired == [
+        ("playback_started", {"message_id": fax.message_id}),
+        ("playback_stopped", {"message_id": fax.message_id}),
+    ]
+
+
+async def test_voicemail_that_came_while_away(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Unload, two voicemails arrive, set up again: one `received` each, oldest first.
+
+    The events come after the entity wrote its restored state, so that state
+    triggers (which ignore changes from `unavailable`) see them.
+    """
+    entity_id = _event_entity(hass, init_integration)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    sim = icws_simulator.sim
+    first = sim.add_voicemail(USER, sender="Erin Stone <4004>", received=NEW_CALL)
+    second = sim.add_voicemail(
+        USER, sender="Frank Long <5005>", received=NEW_CALL.replace(minute=20)
+    )
+    events = EventLog(hass, entity_id)
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await wait_until(hass, lambda: len(events.fired) == 2)
+
+    assert [(t, a["message_id"]) for t, a in events.fired] == [
+        ("received", first.message_id),
+        ("received", second.message_id),
+    ]
+    # Set up once more without changes: nothing is new any more.
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert len(events.fired) == 2
+
+
+async def test_catching_up_waits_for_home_assistant_to_start(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """While Home Assistant starts, automations are not listening yet: wait for them."""
+    sim = icws_simulator.sim
+    hass_storage[f"voicemail.{mock_config_entry.entry_id}.known_messages"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"voicemail.{mock_config_entry.entry_id}.known_messages",
+        "data": {"message_ids": [vm.message_id for vm in sim.voicemails(USER)]},
+    }
+    new = sim.add_voicemail(USER, sender="Erin Stone <4004>", received=NEW_CALL)
+    hass.set_state(CoreState.starting)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = EventLog(hass, _event_entity(hass, mock_config_entry))
+    # A change before the start is not an event of its own: the start compares
+    # with the stored ids, and only new voicemails are events then.
+    sim.set_read(USER, sim.voicemails(USER)[-2].message_id, True)
+    later = sim.add_voicemail(
+        USER, sender="Frank Long <5005>", received=NEW_CALL.replace(minute=20)
+    )
+    await wait_until(
+        hass,
+        lambda: later.message_id in mock_config_entry.runtime_data.data.by_id,
+    )
+    assert events.fired == []
+
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await wait_until(hass, lambda: len(events.fired) == 2)
+
+    assert [(t, a["message_id"]) for t, a in events.fired] == [
+        ("received", new.message_id),
+        ("received", later.message_id),
+    ]
