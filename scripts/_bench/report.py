@@ -1,0 +1,243 @@
+"""The results of one bench run and their Markdown tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from scripts._bench.measures import ActionResult, IdleResult, ScaleStep
+from scripts._bench.stats import Summary, ms
+
+ACTION_TARGET = 1.2
+PUSH_TARGET = 1.5
+POLL_FACTOR_TARGET = 10.0
+SETUP_TARGET_SECONDS = 3.0
+IDLE_REQUESTS_TARGET = 2.0
+
+
+def _row(name: str, summary: Summary, unit: str = "ms") -> str:
+    return (
+        f"| {name} | {summary.median:.3f} {unit} | {summary.p95:.3f} {unit} "
+        f"| {summary.n} |"
+    )
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+@dataclass
+class Report:
+    """Everything one run measured (raw samples in seconds, memory in KiB)."""
+
+    machine: dict[str, Any]
+    args: dict[str, Any]
+    load_before: str = ""
+    load_after: str = ""
+    wall_seconds: float = 0.0
+    hass_start_seconds: float = 0.0
+    action: ActionResult | None = None
+    push_sse: list[float] = field(default_factory=list)
+    push_poll: list[float] = field(default_factory=list)
+    floor_bare_sse: list[float] = field(default_factory=list)
+    floor_hass_state: list[float] = field(default_factory=list)
+    idle_sse: IdleResult | None = None
+    idle_poll: IdleResult | None = None
+    rss_baseline_kib: int = 0
+    scale: list[ScaleStep] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        """All tables."""
+        m = self.machine
+        lines = [
+            "## Machine and run",
+            "",
+            (
+                f"- {m['cores']} cores, {m['memory_gib']} GiB, CPU `{m['cpu']}`, "
+                f"Linux {m['kernel']}"
+            ),
+            (
+                f"- Python {m['python']}, Home Assistant {m['homeassistant']}, "
+                f"aiohttp {m['aiohttp']}"
+            ),
+            f"- load average before / after: {self.load_before} / {self.load_after}",
+            (
+                f"- hass start to RUNNING (with onboarding): {self.hass_start_seconds:.1f} s;"
+                f" whole run {self.wall_seconds:.0f} s"
+            ),
+            "",
+        ]
+        lines += self._action()
+        lines += self._push()
+        lines += self._scale()
+        lines += self._idle()
+        return "\n".join(lines) + "\n"
+
+    def _action(self) -> list[str]:
+        if self.action is None:
+            return []
+        a = self.action
+        action, noop = ms(a.action), ms(a.noop)
+        script, stop = ms(a.noop_script), ms(a.bare_stop)
+        limit_median = noop.median + stop.median
+        limit_p95 = noop.p95 + stop.p95
+        ratio = action.median / limit_median
+        return [
+            "## 1. Action overhead (interleaved, random order per round)",
+            "",
+            "| request | median | p95 | n |",
+            "|---|---|---|---|",
+            _row(
+                "`voicemail.stop_playback` via `POST /api/services` (end to end)",
+                action,
+            ),
+            _row("no-op action `system_log.clear` via `POST /api/services`", noop),
+            _row("(reference) `script.noop`, empty sequence, same API", script),
+            _row("bare aiohttp `POST .../play/stop` to the simulator", stop),
+            "",
+            (
+                f"- limit = no-op action + bare stop: {limit_median:.3f} ms median, "
+                f"{limit_p95:.3f} ms p95"
+            ),
+            (
+                f"- ratio action / limit: **{ratio:.2f}x** median, "
+                f"{action.p95 / limit_p95:.2f}x p95 (target <= {ACTION_TARGET}x: "
+                f"{_verdict(ratio <= ACTION_TARGET)})"
+            ),
+            f"- the integration adds {action.median - limit_median:.3f} ms at the median",
+            "",
+        ]
+
+    def _push(self) -> list[str]:
+        if not self.push_sse:
+            return []
+        sse, bare, state = (
+            ms(self.push_sse),
+            ms(self.floor_bare_sse),
+            ms(self.floor_hass_state),
+        )
+        floor_median = bare.median + state.median
+        floor_p95 = bare.p95 + state.p95
+        ratio = sse.median / floor_median
+        lines = [
+            (
+                "## 2. Push latency: voicemail added in the simulator -> count sensor at a "
+                "WebSocket client"
+            ),
+            "",
+            "| path | median | p95 | n |",
+            "|---|---|---|---|",
+            _row("integration, server-sent events (end to end)", sse),
+        ]
+        if self.push_poll:
+            lines.append(
+                _row("integration, short polling 1 s (messaging 1)", ms(self.push_poll))
+            )
+        lines += [
+            _row("floor: bare SSE client, add -> event (entry disabled)", bare),
+            _row("floor: `POST /api/states` -> WebSocket client", state),
+            "",
+            (
+                f"- floor = bare SSE + Home Assistant's own delivery: {floor_median:.3f} ms "
+                f"median, {floor_p95:.3f} ms p95"
+            ),
+            (
+                f"- ratio SSE / floor: **{ratio:.2f}x** median, {sse.p95 / floor_p95:.2f}x p95"
+                f" (target <= {PUSH_TARGET}x: {_verdict(ratio <= PUSH_TARGET)})"
+            ),
+        ]
+        if self.push_poll:
+            factor = ms(self.push_poll).median / sse.median
+            lines.append(
+                f"- polling / SSE: **{factor:.0f}x** slower at the median "
+                f"(target >= {POLL_FACTOR_TARGET:.0f}x: "
+                f"{_verdict(factor >= POLL_FACTOR_TARGET)})"
+            )
+        return [*lines, ""]
+
+    def _scale(self) -> list[str]:
+        if not self.scale:
+            return []
+        base = self.rss_baseline_kib
+        lines = [
+            "## 3. Scale: mailbox size",
+            "",
+            (
+                "Setup = `config_entries/disable` (enable) sent over the WebSocket API -> the "
+                "count sensor's state at a WebSocket client (login, subscribe, snapshot, parse, "
+                "entities). Memory: VmRSS of `hass` 3 s after the first setup; growth over the "
+                f"baseline with the entry disabled ({base / 1024:.1f} MiB), sizes in ascending "
+                "order in one process. Delta = one voicemail added -> count sensor."
+            ),
+            "",
+            (
+                "| voicemails | sensor | setup median | setup p95 | enable answered | "
+                "RSS | growth | per message | VmHWM | delta median | delta p95 |"
+            ),
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for step in self.scale:
+            setup = Summary.of(step.setup)
+            enabled = Summary.of(step.enabled)
+            growth = step.rss_after_kib - base
+            delta = ms(step.delta) if step.delta else None
+            lines.append(
+                f"| {step.voicemails:,} | {step.sensor_value} | {setup.median:.3f} s "
+                f"| {setup.p95:.3f} s (n={setup.n}) | {enabled.median:.3f} s "
+                f"| {step.rss_after_kib / 1024:.1f} MiB | {growth / 1024:+.1f} MiB "
+                f"| {growth / step.voicemails:.2f} KiB | {step.hwm_after_kib / 1024:.1f} MiB "
+                f"| {delta.median if delta else 0:.1f} ms | {delta.p95 if delta else 0:.1f} ms |"
+            )
+        largest = self.scale[-1]
+        setup = Summary.of(largest.setup)
+        lines += [
+            "",
+            (
+                f"- {largest.voicemails:,} voicemails set up in {setup.median:.2f} s median "
+                f"(target < {SETUP_TARGET_SECONDS:.0f} s: "
+                f"{_verdict(setup.p95 < SETUP_TARGET_SECONDS)} at p95)"
+            ),
+        ]
+        if len(self.scale) >= 2:
+            small, big = self.scale[-2], self.scale[-1]
+            g_small = small.rss_after_kib - base
+            g_big = big.rss_after_kib - base
+            if g_small > 0:
+                lines.append(
+                    f"- memory growth {small.voicemails:,} -> {big.voicemails:,}: "
+                    f"x{g_big / g_small:.1f} for x{big.voicemails / small.voicemails:.0f}"
+                    " messages"
+                )
+            t_small = Summary.of(small.setup).median
+            t_big = Summary.of(big.setup).median
+            lines.append(
+                f"- setup time {small.voicemails:,} -> {big.voicemails:,}: "
+                f"x{t_big / t_small:.1f}"
+            )
+        return [*lines, ""]
+
+    def _idle(self) -> list[str]:
+        lines = ["## 4. Idle cost", ""]
+        for name, idle in (
+            ("server-sent events", self.idle_sse),
+            ("short polling (reference)", self.idle_poll),
+        ):
+            if idle is None:
+                continue
+            per_minute = 60.0 / idle.seconds
+            requests = len(idle.requests) * per_minute
+            counts = Counter(idle.requests)
+            what = ", ".join(f"{n}x {r}" for r, n in counts.most_common(3)) or "none"
+            line = (
+                f"- {name}: **{requests:.1f} requests/min** to the simulator ({what}), "
+                f"hass CPU {idle.cpu_seconds * per_minute:.2f} s/min "
+                f"(window {idle.seconds:.0f} s)"
+            )
+            if name == "server-sent events":
+                line += (
+                    f" (target <= {IDLE_REQUESTS_TARGET:.0f}/min: "
+                    f"{_verdict(requests <= IDLE_REQUESTS_TARGET)})"
+                )
+            lines.append(line)
+        return [*lines, ""]
