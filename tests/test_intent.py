@@ -1,0 +1,364 @@
+"""The voicemail intents, and the repository's custom sentences for the built-in agent.
+
+Against the ICWS simulator over loopback. The clock is frozen on 2026-11-28 at 10:00
+in the test time zone (US/Pacific), so "today" and "yesterday" are fixed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+import shutil
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.voicemail.const import CONF_PLAY_TARGET
+from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from custom_components.voicemail.intent import (
+    INTENT_COUNT,
+    INTENT_PLAY_NEWEST,
+    INTENT_STOP_PLAYBACK,
+)
+from tests.icws_simulator.fixtures import USER
+from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
+from tests.integration_helpers import async_setup_bob, wait_until
+
+SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
+NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # 10:00 in US/Pacific
+TODAY_9_14 = datetime(2026, 11, 28, 17, 14, tzinfo=UTC)  # 9:14 in US/Pacific
+STOP_PATH = r"/voicemail-message/play/stop$"
+PLAY_PATH = r"/voicemail-message/play/start$"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(freezer: FrozenDateTimeFactory) -> None:
+    """Freeze the clock on 2026-11-28 10:00 local time."""
+    freezer.move_to(NOW)
+
+
+@pytest.fixture
+async def intents(
+    hass: HomeAssistant, init_integration: VoicemailConfigEntry
+) -> VoicemailConfigEntry:
+    """Load Home Assistant's intent integration, which loads our intent platform."""
+    assert await async_setup_component(hass, "intent", {})
+    await hass.async_block_till_done()
+    return init_integration
+
+
+async def _handle(hass: HomeAssistant, intent_type: str) -> intent.IntentResponse:
+    return await intent.async_handle(hass, "test", intent_type, {}, language="en")
+
+
+def _speech(response: intent.IntentResponse) -> str:
+    speech: str = response.speech["plain"]["speech"]
+    return speech
+
+
+async def _mark_all_read(
+    hass: HomeAssistant, sim: IcwsSimulator, entry: VoicemailConfigEntry
+) -> None:
+    for vm in sim.voicemails(USER):
+        sim.set_read(USER, vm.message_id, True)
+    await wait_until(hass, lambda: entry.runtime_data.data.unread == 0)
+
+
+# --- how many -------------------------------------------------------------------------
+
+
+async def test_count_with_a_new_one_today(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """New voicemails: how many, and who left the latest one when."""
+    icws_simulator.sim.add_voicemail(
+        USER, sender="Alice Cooper <1001>", received=TODAY_9_14
+    )
+    await wait_until(hass, lambda: intents.runtime_data.data.unread == 4)
+
+    response = await _handle(hass, INTENT_COUNT)
+
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert _speech(response) == (
+        "You have 4 new voicemails, the latest from Alice Cooper at 9:14."
+    )
+
+
+async def test_count_latest_yesterday(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """The seeded mailbox: the latest new one came yesterday (the fax counts too)."""
+    response = await _handle(hass, INTENT_COUNT)
+
+    assert _speech(response) == (
+        "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30."
+    )
+
+
+async def test_count_one_new_from_a_number(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """One new voicemail from a caller without a name, received days ago."""
+    sim = icws_simulator.sim
+    for vm in sim.voicemails(USER):
+        if vm.sender != "+15559876543":
+            sim.set_read(USER, vm.message_id, True)
+    await wait_until(hass, lambda: intents.runtime_data.data.unread == 1)
+
+    response = await _handle(hass, INTENT_COUNT)
+
+    assert _speech(response) == (
+        "You have 1 new voicemail, from +15559876543 on November 20 at 0:01."
+    )
+
+
+async def test_count_nothing_new(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """Everything was listened to: no new ones, and how many old ones."""
+    sim = icws_simulator.sim
+    await _mark_all_read(hass, sim, intents)
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == (
+        "You have no new voicemails, and 5 old ones."
+    )
+
+    for vm in sim.voicemails(USER)[1:]:
+        sim.remove_voicemail(USER, vm.message_id)
+    await wait_until(hass, lambda: len(intents.runtime_data.data.voicemails) == 1)
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == (
+        "You have no new voicemails, and 1 old one."
+    )
+
+
+async def test_count_empty_mailbox(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """An empty mailbox."""
+    sim = icws_simulator.sim
+    for vm in sim.voicemails(USER):
+        sim.remove_voicemail(USER, vm.message_id)
+    await wait_until(hass, lambda: not intents.runtime_data.data.voicemails)
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == "You have no voicemails."
+
+
+async def test_count_covers_every_account(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """With two accounts, both are counted."""
+    bob = await async_setup_bob(hass, icws_simulator, intents)
+    icws_simulator.sim.add_voicemail(
+        "bob", sender="Grace Hill <6006>", received=TODAY_9_14
+    )
+    await wait_until(hass, lambda: bool(bob.runtime_data.data.voicemails))
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == (
+        "You have 4 new voicemails, the latest from Grace Hill at 9:14."
+    )
+
+
+async def test_no_account_loaded(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """No account loaded: the action's translated error is the answer."""
+    assert await hass.config_entries.async_unload(intents.entry_id)
+
+    response = await _handle(hass, INTENT_COUNT)
+
+    assert response.response_type is intent.IntentResponseType.ERROR
+    assert response.error_code is intent.IntentResponseErrorCode.FAILED_TO_HANDLE
+    assert _speech(response) == "No voicemail account is loaded"
+
+
+# --- play -------------------------------------------------------------------------------
+
+
+async def test_play_newest(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """The newest unread voicemail plays on the configured phone, and says so."""
+    hass.config_entries.async_update_entry(
+        intents, options={**intents.options, CONF_PLAY_TARGET: "1234"}
+    )
+
+    response = await _handle(hass, INTENT_PLAY_NEWEST)
+
+    assert _speech(response) == (
+        "Playing the voicemail from Bob Smith, received yesterday at 8:30."
+    )
+    [play] = icws_simulator.sim.requests_to(PLAY_PATH, "POST")
+    assert icws_simulator.sim.voicemails(USER)[-1].message_id in play.path
+
+
+async def test_play_without_a_target(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """No play target set: the answer says how to set one."""
+    response = await _handle(hass, INTENT_PLAY_NEWEST)
+
+    assert response.response_type is intent.IntentResponseType.ERROR
+    assert "play target in the account's options" in _speech(response)
+    assert icws_simulator.sim.requests_to(PLAY_PATH) == []
+
+
+async def test_play_with_an_empty_mailbox(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """Nothing to play: a friendly answer."""
+    sim = icws_simulator.sim
+    for vm in sim.voicemails(USER):
+        sim.remove_voicemail(USER, vm.message_id)
+    await wait_until(hass, lambda: not intents.runtime_data.data.voicemails)
+
+    response = await _handle(hass, INTENT_PLAY_NEWEST)
+
+    assert _speech(response) == "There is no voicemail to play"
+
+
+# --- stop -------------------------------------------------------------------------------
+
+
+async def test_stop(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """Stop what plays; with nothing playing, say so and send nothing."""
+    sim = icws_simulator.sim
+    playing = sim.voicemails(USER)[-1]
+    sim.start_playback(sim.live_sessions(USER)[0], playing, "1234")
+    await wait_until(
+        hass, lambda: intents.runtime_data.data.playing == playing.message_id
+    )
+
+    assert _speech(await _handle(hass, INTENT_STOP_PLAYBACK)) == (
+        "Stopped the voicemail."
+    )
+    assert [r.status for r in sim.requests_to(STOP_PATH)] == [204]
+
+    assert _speech(await _handle(hass, INTENT_STOP_PLAYBACK)) == (
+        "No voicemail is playing."
+    )
+    assert len(sim.requests_to(STOP_PATH)) == 1
+
+
+# --- the built-in conversation agent with the repository's sentences ---------------------
+
+
+@pytest.fixture
+async def assist(
+    hass: HomeAssistant, init_integration: VoicemailConfigEntry, tmp_path: Path
+) -> VoicemailConfigEntry:
+    """Load the built-in agent, with custom_sentences/en/voicemail.yaml in the config dir.
+
+    The plugin's config dir is a folder inside its installed package, shared by all
+    tests: this test gets a config dir of its own.
+    """
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "custom_sentences" / "en"
+    await hass.async_add_executor_job(lambda: target.mkdir(parents=True))
+    await hass.async_add_executor_job(shutil.copy, SENTENCES, target)
+    for component in ("homeassistant", "intent", "conversation"):
+        assert await async_setup_component(hass, component, {})
+    await hass.async_block_till_done()
+    return init_integration
+
+
+async def _converse(hass: HomeAssistant, text: str) -> dict[str, Any]:
+    result = await conversation.async_converse(
+        hass, text, None, Context(), language="en"
+    )
+    return result.response.as_dict()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["stop the voicemail", "stop playing the voicemail", "stop voicemail playback"],
+)
+async def test_assist_stops_the_voicemail(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    assist: VoicemailConfigEntry,
+    sentence: str,
+) -> None:
+    """Saying "stop the voicemail" reaches our intent through the default agent."""
+    sim = icws_simulator.sim
+    playing = sim.voicemails(USER)[-1]
+    sim.start_playback(sim.live_sessions(USER)[0], playing, "1234")
+    await wait_until(
+        hass, lambda: assist.runtime_data.data.playing == playing.message_id
+    )
+
+    response = await _converse(hass, sentence)
+
+    assert response["speech"]["plain"]["speech"] == "Stopped the voicemail."
+    assert [r.status for r in sim.requests_to(STOP_PATH)] == [204]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "how many voicemails do I have",
+        "how many new voicemails do I have",
+        "do I have any new voicemails",
+    ],
+)
+async def test_assist_counts_voicemails(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    assist: VoicemailConfigEntry,
+    sentence: str,
+) -> None:
+    """Asking how many voicemails there are reaches our intent through the default agent."""
+    response = await _converse(hass, sentence)
+
+    assert response["response_type"] == "action_done"
+    assert response["speech"]["plain"]["speech"] == (
+        "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30."
+    )
+
+
+async def test_assist_plays_the_newest_voicemail(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    assist: VoicemailConfigEntry,
+) -> None:
+    """Saying "play the latest voicemail" plays the newest unread one."""
+    hass.config_entries.async_update_entry(
+        assist, options={**assist.options, CONF_PLAY_TARGET: "1234"}
+    )
+
+    response = await _converse(hass, "play the latest voicemail")
+
+    assert response["speech"]["plain"]["speech"] == (
+        "Playing the voicemail from Bob Smith, received yesterday at 8:30."
+    )
+    assert len(icws_simulator.sim.requests_to(PLAY_PATH, "POST")) == 1
