@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 import logging
 
 import pytest
@@ -41,6 +42,11 @@ async def until(condition: Callable[[], bool]) -> None:
 def streams_opened(sim: IcwsSimulator) -> int:
     """How many event streams (or polls) the simulator answered with 200."""
     return sum(1 for r in sim.requests_to(MESSAGES) if r.status == 200)
+
+
+def _opened_exactly(sim: IcwsSimulator, count: int) -> bool:
+    """Tell whether exactly `count` streams were answered."""
+    return streams_opened(sim) == count
 
 
 async def started(
@@ -170,7 +176,7 @@ async def test_repeated_drops_back_off_then_recover(
     await until(lambda: streams_opened(sim) == 1)
     for opened in (2, 3, 4):
         sim.drop_event_streams()
-        await until(lambda opened=opened: streams_opened(sim) == opened)
+        await until(partial(_opened_exactly, sim, opened))
     vm = sim.add_voicemail("alice", sender="Eve <4004>")
     delta = await reader.next_of(VoicemailDelta)
     assert [v.message_id for v in delta.added] == [vm.message_id]

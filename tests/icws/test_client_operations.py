@@ -36,7 +36,8 @@ async def test_login(
 ) -> None:
     """Login posts the documented request and returns what the server told."""
     client = make_client()
-    assert client.session_info is None
+    before = client.session_info
+    assert before is None
     info = await client.login()
     assert info.user_id == "alice"
     assert info.user_display_name == "Alice Example"

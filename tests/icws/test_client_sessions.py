@@ -483,17 +483,27 @@ async def test_tls_certificate_checked_or_not(
     """Self-signed certificate: refused with verification, accepted without."""
     sim = icws_tls_simulator.sim
     secrets.sims.append(sim)
-    options = {
-        "port": icws_tls_simulator.port,
-        "username": "alice",
-        "password": "secret",
-    }
-    strict = IcwsClient(client_session, "127.0.0.1", verify_ssl=True, **options)
+    port = icws_tls_simulator.port
+    strict = IcwsClient(
+        client_session,
+        "127.0.0.1",
+        port=port,
+        verify_ssl=True,
+        username="alice",
+        password="secret",
+    )
     with pytest.raises(IcwsCertificateError) as caught:
         await strict.login()
     assert "certificate" in str(caught.value)
     assert sim.requests == []
-    lenient = IcwsClient(client_session, "127.0.0.1", verify_ssl=False, **options)
+    lenient = IcwsClient(
+        client_session,
+        "127.0.0.1",
+        port=port,
+        verify_ssl=False,
+        username="alice",
+        password="secret",
+    )
     await lenient.login()
     await lenient.stop(newest_voicemail(sim))
     assert sim.requests[-1].status == 204

@@ -39,6 +39,12 @@ from custom_components.voicemail.icws.parse import (
 
 UM = "urn:inin.com:unifiedMessaging"
 VOICEMAIL_MESSAGES = f"{UM}:voicemailMessagesMessage"
+ATTACHMENT = {
+    "__type": f"{UM}:attachment",
+    "fileUri": "/icws/1/unified-messaging/x/attachments/0",
+    "fileName": "VoiceMail.wav",
+    "mimeType": "audio/wav",
+}
 ADDED = {
     "__type": f"{UM}:voicemailMessageAdded",
     "unifiedMessageId": "imap://alice@voicestore:993/INBOX;uid=574/;section=1",
@@ -46,14 +52,7 @@ ADDED = {
     "dateReceived": "20201029T082018Z",
     "from": "Bob Example <+15551234>",
     "subject": "Voice mail from Bob",
-    "attachments": [
-        {
-            "__type": f"{UM}:attachment",
-            "fileUri": "/icws/1/unified-messaging/x/attachments/0",
-            "fileName": "VoiceMail.wav",
-            "mimeType": "audio/wav",
-        }
-    ],
+    "attachments": [ATTACHMENT],
 }
 SNAPSHOT = {
     "__type": VOICEMAIL_MESSAGES,
@@ -286,7 +285,7 @@ def test_malformed_delta_entries(caplog: pytest.LogCaptureFixture) -> None:
             dict(ADDED, attachments=[{"fileName": "no uri"}]),
             dict(ADDED, attachments="none"),
             dict(ADDED, attachments=None),
-            dict(ADDED, attachments=[dict(ADDED["attachments"][0], mimeType=1)]),
+            dict(ADDED, attachments=[dict(ATTACHMENT, mimeType=1)]),
         ],
         "voicemailMessagesChanged": [{"unifiedMessageId": "m2", "state": 7}, "m3"],
         "voicemailMessagesRemoved": ["", 5, None, "m4"],
