@@ -317,3 +317,18 @@ async def test_catching_up_waits_for_home_assistant_to_start(
         ("received", new.message_id),
         ("received", later.message_id),
     ]
+
+
+async def test_removing_the_account_forgets_the_ids(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The known ids go with the account."""
+    key = f"voicemail.{init_integration.entry_id}.known_messages"
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert key in hass_storage
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+
+    assert key not in hass_storage

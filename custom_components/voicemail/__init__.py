@@ -9,6 +9,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator, async_create_client
+from .event import known_messages_store
 from .issues import async_delete_issues
 from .services import async_setup_services
 
@@ -48,8 +49,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> None:
-    """Forget the repair issues of a removed account."""
+    """Forget the repair issues and the known message ids of a removed account."""
     async_delete_issues(hass, entry)
+    await known_messages_store(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(
