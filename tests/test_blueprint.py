@@ -1,19 +1,28 @@
 """The repository's blueprint, loaded by Home Assistant and used by an automation.
 
 Home Assistant's blueprint loader accepts it, and an automation made from it notifies
-when a voicemail arrives (through the simulator, over loopback).
+when a voicemail arrives (through the simulator, over loopback). The README's
+automation examples are valid automations and scripts too.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+import re
 import shutil
 
+from homeassistant.components.automation.config import (
+    async_validate_config_item as async_validate_automation,
+)
 from homeassistant.components.automation.helpers import async_get_blueprints
+from homeassistant.components.script.config import (
+    async_validate_config_item as async_validate_script,
+)
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
@@ -22,8 +31,9 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.integration_helpers import entity_id_of, wait_until
 
+ROOT = Path(__file__).parent.parent
 BLUEPRINT = "voicemail/notify_new_voicemail.yaml"
-SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / BLUEPRINT
+SOURCE = ROOT / "blueprints" / "automation" / BLUEPRINT
 
 
 @pytest.fixture
@@ -100,3 +110,28 @@ async def test_automation_notifies_on_a_new_voicemail(
     sim.remove_voicemail(USER, vm.message_id)
     await wait_until(hass, lambda: vm.message_id not in coordinator.data.by_id)
     assert len(notifications) == 1
+
+
+def _readme_examples() -> list[str]:
+    """Return the YAML blocks of the README's Automations section."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Automations\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+
+
+async def test_readme_examples_are_valid(hass: HomeAssistant) -> None:
+    """Each example of the README's Automations section passes Home Assistant's checks."""
+    examples = _readme_examples()
+    assert len(examples) == 4
+    checked = 0
+    for example in examples:
+        config = parse_yaml(example)
+        assert isinstance(config, dict)
+        for automation in config.get("automation", []):
+            assert await async_validate_automation(hass, "automation", automation)
+            checked += 1
+        for object_id, script in config.get("script", {}).items():
+            assert await async_validate_script(hass, object_id, script)
+            checked += 1
+
+    assert checked == 4
