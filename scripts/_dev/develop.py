@@ -292,6 +292,9 @@ class Develop:
                 f"{summary or 'no entities yet'}"
             ),
         ]
+        lines.append(
+            f"                  {self._hass_url}/config/integrations/integration/{DOMAIN}"
+        )
         for entity_id in sorted(entities):
             if entity_id.startswith("sensor."):
                 state = states.get(entity_id, {}).get("state", "?")

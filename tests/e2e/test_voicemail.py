@@ -117,7 +117,11 @@ async def test_play_then_stop_buttons_reach_the_phone_with_session_headers(
     request = stops[-1]
     headers = {name.lower(): value for name, value in request["headers"]}
     assert headers.get("inin-icws-csrf-token")
-    assert headers.get("cookie", "").startswith("icws_")
+    # The session's own cookie, icws_<session id>=<value> (the id is the path's first part).
+    session_id = request["path"].split("/")[2]
+    cookie_name, _, cookie_value = headers.get("cookie", "").partition("=")
+    assert cookie_name == f"icws_{session_id}"
+    assert cookie_value
     assert request["status"] == 204
     await wait_until(
         lambda: _state_if(api, playback, lambda s: s == "idle"),
