@@ -30,7 +30,9 @@ from custom_components.voicemail.icws import (
 from custom_components.voicemail.icws.parse import (
     ErrorBody,
     LoginReply,
+    checked_voicemail,
     decode_json,
+    fast_voicemail,
     parse_datetime,
     parse_error,
     parse_login,
@@ -283,6 +285,7 @@ def test_malformed_delta_entries(caplog: pytest.LogCaptureFixture) -> None:
         "isDelta": True,
         "voicemailMessagesAdded": [
             dict(ADDED, attachments=[{"fileName": "no uri"}]),
+            dict(ADDED, attachments=["not an object"]),
             dict(ADDED, attachments="none"),
             dict(ADDED, attachments=None),
             dict(ADDED, attachments=[dict(ATTACHMENT, mimeType=1)]),
@@ -489,3 +492,49 @@ def test_model_conveniences() -> None:
     assert ServerVersion("15", "1", "0", release_display="2015 R1").display == "2015 R1"
     assert not EXPECTED_VOICEMAIL.read
     assert replace(EXPECTED_VOICEMAIL, state=MessageState.READ).read
+
+
+def mostly[T](valid: st.SearchStrategy[T]) -> st.SearchStrategy[object]:
+    """Draw a valid value nine times in ten, else any JSON scalar."""
+    return st.integers(0, 9).flatmap(lambda n: valid if n else json_scalars)
+
+
+attachment_values = st.fixed_dictionaries(
+    {"fileUri": mostly(st.text(max_size=8)), "fileName": mostly(st.text(max_size=8))},
+    optional={"mimeType": mostly(st.none() | st.text(max_size=8))},
+)
+voicemail_values = st.fixed_dictionaries(
+    {
+        "unifiedMessageId": mostly(st.text(max_size=12)),
+        "state": mostly(st.sampled_from([0, 1])),
+        "dateReceived": mostly(
+            st.sampled_from(
+                [
+                    "20201029T082018Z",
+                    "2020-10-29T08:20:18",
+                    "2020-10-29T10:20:18.5+02:00",
+                    "2020-10-29",
+                ]
+            )
+            | st.datetimes(timezones=st.none() | st.just(UTC)).map(datetime.isoformat)
+        ),
+        "from": mostly(st.text(max_size=12)),
+        "subject": mostly(st.text(max_size=12)),
+        "attachments": mostly(st.lists(mostly(attachment_values), max_size=3)),
+    },
+)
+
+
+@given(voicemail_values)
+def test_fast_voicemail_agrees_with_the_checked_path(value: dict[str, Any]) -> None:
+    """The fast path for large snapshots returns what the checked path returns, or None."""
+    fast = fast_voicemail(value)
+    if fast is not None:
+        assert fast == checked_voicemail(value)
+        assert fast.received.tzinfo is not None
+
+
+def test_fast_voicemail_reads_a_naive_date_as_utc() -> None:
+    """A date without offset is UTC on the fast path too."""
+    voicemail = fast_voicemail(dict(ADDED, dateReceived="2020-10-29T08:20:18"))
+    assert voicemail == EXPECTED_VOICEMAIL
