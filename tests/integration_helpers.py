@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.helpers import message_digest
+from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 
 HANG_GUARD = 30.0
@@ -103,3 +104,27 @@ async def async_setup_bob(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def async_start_playback(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    entry: ConfigEntry,
+    message_id: str,
+    user: str = USER,
+) -> None:
+    """Make the server play a message (as another phone client would) and wait for it."""
+    sim = simulator.sim
+    sim.start_playback(
+        sim.live_sessions(user)[0], sim.get_voicemail(user, message_id), "1234"
+    )
+    await wait_until(hass, lambda: entry.runtime_data.data.playing == message_id)
+
+
+async def async_empty_mailbox(
+    hass: HomeAssistant, simulator: RunningSimulator, entry: ConfigEntry
+) -> None:
+    """Delete every message of alice's mailbox on the server and wait until it shows."""
+    for vm in simulator.sim.voicemails(USER):
+        simulator.sim.remove_voicemail(USER, vm.message_id)
+    await wait_until(hass, lambda: not entry.runtime_data.data.voicemails)

@@ -28,7 +28,12 @@ from custom_components.voicemail.services import (
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import async_setup_bob, wait_until
+from tests.integration_helpers import (
+    async_empty_mailbox,
+    async_setup_bob,
+    async_start_playback,
+    wait_until,
+)
 
 PLAY_PATH = r"/voicemail-message/play/start$"
 STOP_PATH = r"/voicemail-message/play/stop$"
@@ -182,9 +187,7 @@ async def test_play_with_an_empty_mailbox(
 ) -> None:
     """Nothing to play: a translated validation error, no request."""
     sim = icws_simulator.sim
-    for vm in sim.voicemails(USER):
-        sim.remove_voicemail(USER, vm.message_id)
-    await wait_until(hass, lambda: not init_integration.runtime_data.data.voicemails)
+    await async_empty_mailbox(hass, icws_simulator, init_integration)
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _call(hass, SERVICE_PLAY, {"target": "1234"})
@@ -284,12 +287,7 @@ async def test_list(
     """Every message, newest first, with whether it plays."""
     sim = icws_simulator.sim
     playing = _ids(sim)[0]
-    sim.start_playback(
-        sim.live_sessions(USER)[0], sim.get_voicemail(USER, playing), "1"
-    )
-    await wait_until(
-        hass, lambda: init_integration.runtime_data.data.playing == playing
-    )
+    await async_start_playback(hass, icws_simulator, init_integration, playing)
 
     response = await _call(hass, SERVICE_LIST)
 

@@ -28,7 +28,12 @@ from custom_components.voicemail.intent import (
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import async_setup_bob, wait_until
+from tests.integration_helpers import (
+    async_empty_mailbox,
+    async_setup_bob,
+    async_start_playback,
+    wait_until,
+)
 
 SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # 10:00 in US/Pacific
@@ -152,10 +157,7 @@ async def test_count_empty_mailbox(
     intents: VoicemailConfigEntry,
 ) -> None:
     """An empty mailbox."""
-    sim = icws_simulator.sim
-    for vm in sim.voicemails(USER):
-        sim.remove_voicemail(USER, vm.message_id)
-    await wait_until(hass, lambda: not intents.runtime_data.data.voicemails)
+    await async_empty_mailbox(hass, icws_simulator, intents)
 
     assert _speech(await _handle(hass, INTENT_COUNT)) == "You have no voicemails."
 
@@ -233,10 +235,7 @@ async def test_play_with_an_empty_mailbox(
     intents: VoicemailConfigEntry,
 ) -> None:
     """Nothing to play: a friendly answer."""
-    sim = icws_simulator.sim
-    for vm in sim.voicemails(USER):
-        sim.remove_voicemail(USER, vm.message_id)
-    await wait_until(hass, lambda: not intents.runtime_data.data.voicemails)
+    await async_empty_mailbox(hass, icws_simulator, intents)
 
     response = await _handle(hass, INTENT_PLAY_NEWEST)
 
@@ -253,11 +252,8 @@ async def test_stop(
 ) -> None:
     """Stop what plays; with nothing playing, say so and send nothing."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1]
-    sim.start_playback(sim.live_sessions(USER)[0], playing, "1234")
-    await wait_until(
-        hass, lambda: intents.runtime_data.data.playing == playing.message_id
-    )
+    playing = sim.voicemails(USER)[-1].message_id
+    await async_start_playback(hass, icws_simulator, intents, playing)
 
     assert _speech(await _handle(hass, INTENT_STOP_PLAYBACK)) == (
         "Stopped the voicemail."
@@ -311,11 +307,8 @@ async def test_assist_stops_the_voicemail(
 ) -> None:
     """Saying "stop the voicemail" reaches our intent through the default agent."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1]
-    sim.start_playback(sim.live_sessions(USER)[0], playing, "1234")
-    await wait_until(
-        hass, lambda: assist.runtime_data.data.playing == playing.message_id
-    )
+    playing = sim.voicemails(USER)[-1].message_id
+    await async_start_playback(hass, icws_simulator, assist, playing)
 
     response = await _converse(hass, sentence)
 

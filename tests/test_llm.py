@@ -21,7 +21,7 @@ from custom_components.voicemail.const import CONF_PLAY_TARGET
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import entity_id_of, wait_until
+from tests.integration_helpers import async_start_playback, entity_id_of
 
 ASSISTANT = "conversation"
 TOOLS = ("voicemail__stop_playback", "voicemail__play", "voicemail__list")
@@ -191,14 +191,11 @@ async def test_stop_playback(
 ) -> None:
     """The stop tool stops what plays and returns the ids it stopped."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1]
-    sim.start_playback(sim.live_sessions(USER)[0], playing, "1234")
-    await wait_until(
-        hass, lambda: llm_ready.runtime_data.data.playing == playing.message_id
-    )
+    playing = sim.voicemails(USER)[-1].message_id
+    await async_start_playback(hass, icws_simulator, llm_ready, playing)
     api = await _api(hass)
 
     result = await _call(api, "voicemail__stop_playback")
 
-    assert result == llm.ToolResult(data={"stopped": [playing.message_id]})
+    assert result == llm.ToolResult(data={"stopped": [playing]})
     assert [r.status for r in sim.requests_to(STOP_PATH)] == [204]

@@ -24,7 +24,11 @@ from custom_components.voicemail.services import SERVICE_STOP_PLAYBACK
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.responses import FAX_MESSAGE
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import async_setup_bob, entity_id_of, wait_until
+from tests.integration_helpers import (
+    async_setup_bob,
+    async_start_playback,
+    entity_id_of,
+)
 
 STOP_PATH = r"/voicemail-message/play/stop$"
 
@@ -49,18 +53,6 @@ async def _stop(
     return dict(response)
 
 
-async def _start_playback(
-    hass: HomeAssistant,
-    entry: VoicemailConfigEntry,
-    sim: RunningSimulator,
-    message_id: str,
-) -> None:
-    """Make the server play a message (as another phone client would) and wait for it."""
-    session = sim.sim.live_sessions(USER)[0]
-    sim.sim.start_playback(session, sim.sim.get_voicemail(USER, message_id), "1234")
-    await wait_until(hass, lambda: entry.runtime_data.data.playing == message_id)
-
-
 async def test_nothing_playing_sends_nothing(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
@@ -82,7 +74,7 @@ async def test_stop_what_is_playing(
     """No message id while a message plays: that message is stopped."""
     newest = _message_ids(icws_simulator)[-1]
     playback = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
-    await _start_playback(hass, init_integration, icws_simulator, newest)
+    await async_start_playback(hass, icws_simulator, init_integration, newest)
     assert hass.states.get(playback).state == "playing"
 
     assert await _stop(hass) == {"stopped": [newest]}
