@@ -584,3 +584,29 @@ async def test_logout_during_a_login_wins(
     [session] = sim.sessions.values()
     assert not session.alive
     assert sim.requests[-1].method == "DELETE"
+
+
+async def test_tls_verified_against_a_trusted_certificate(
+    icws_tls_simulator: RunningSimulator, secrets: Secrets
+) -> None:
+    """verify_ssl=True uses the session connector's context: an owner can trust its CA."""
+    sim = icws_tls_simulator.sim
+    secrets.sims.append(sim)
+    certificate = icws_tls_simulator.certificate
+    assert certificate is not None
+    connector = aiohttp.TCPConnector(ssl=certificate.client_context())
+    async with aiohttp.ClientSession(
+        cookie_jar=aiohttp.DummyCookieJar(), connector=connector
+    ) as session:
+        client = IcwsClient(
+            session,
+            "127.0.0.1",
+            port=icws_tls_simulator.port,
+            verify_ssl=True,
+            username="alice",
+            password="secret",
+        )
+        await client.login()
+        await client.stop(newest_voicemail(sim))
+        assert sim.requests[-1].status == 204
+        await client.logout()

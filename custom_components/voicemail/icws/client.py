@@ -147,6 +147,10 @@ class IcwsClient:
     ) -> None:
         """Configure the client; nothing is sent before `login()`.
 
+        `verify_ssl=True` verifies with the SSL context of the session's connector (the
+        system's CAs, or e.g. `TCPConnector(ssl=context)` that trusts a private CA);
+        `verify_ssl=False` accepts any certificate.
+
         `stream_read_timeout` is how long the event stream may stay silent before it is
         reopened; the server pings more often than that.
         """
@@ -593,7 +597,8 @@ class IcwsClient:
         polling every `poll_interval` seconds. When the session is replaced (a 401 here or
         on any other request, or a connectionStateChange to DOWN) `SessionReplaced` is
         yielded: the new session has no subscriptions. Ends after `logout()`; raises
-        IcwsConnectionError when the server cannot be reached.
+        IcwsConnectionError when the server cannot be reached. One consumer at a time: the
+        server ends a session's older stream when a newer one opens.
         """
         session = await self._current()
         drops = 0
