@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import (
     EVENT_HOMEASSISTANT_STARTED,
     EVENT_STATE_CHANGED,
@@ -14,12 +15,16 @@ from homeassistant.const import (
 )
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
+from custom_components.voicemail.const import RECONNECT_DELAY_MAX
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.integration_helpers import entity_id_of, wait_until
 
 NEW_CALL = datetime(2026, 11, 28, 9, 14, 0, tzinfo=UTC)
@@ -164,6 +169,38 @@ async def test_safety_refresh_replays_nothing(
     assert init_integration.runtime_data.last_update_success
     assert icws_simulator.sim.requests_to(r"/voicemail-messages$", "PUT")
     assert events.fired == []
+
+
+async def test_voicemail_while_the_server_was_gone(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    events: EventLog,
+) -> None:
+    """The server is gone, a voicemail arrives, the server is back: one `received`.
+
+    The entity is unavailable in between; the event follows its available state, so
+    that state triggers (which ignore changes from `unavailable`) see it.
+    """
+    coordinator = init_integration.runtime_data
+    sim = icws_simulator.sim
+    await icws_simulator.stop()
+    await wait_until(hass, lambda: not coordinator.last_update_success)
+    vm = sim.add_voicemail(USER, sender="Erin Stone <4004>", received=NEW_CALL)
+
+    running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
+    try:
+        freezer.tick(timedelta(seconds=RECONNECT_DELAY_MAX))
+        async_fire_time_changed(hass)
+        await wait_until(hass, lambda: bool(events.fired))
+    finally:
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+        await running.stop()
+
+    assert [(t, a["message_id"]) for t, a in events.fired] == [
+        ("received", vm.message_id)
+    ]
 
 
 async def test_read_and_deleted(

@@ -116,10 +116,15 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
-        """Fire the events of this update, then write the state."""
+        """Write the state, then fire the events of this update.
+
+        The order matters when the account comes back after the server was gone:
+        a state trigger ignores a change from `unavailable`, so the events follow
+        the entity's plain state.
+        """
+        super()._handle_coordinator_update()
         if self._previous is not None:
             self._async_process(self.coordinator.data)
-        super()._handle_coordinator_update()
 
     @callback
     def _async_process(self, data: VoicemailData) -> None:
