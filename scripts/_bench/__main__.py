@@ -24,9 +24,11 @@ from typing import Any
 import aiohttp
 
 from scripts._bench import measures
+from scripts._bench.load import LoadMonitor
 from scripts._bench.report import Report
 from scripts._bench.rig import BENCH_DIR, Rig, proc_status_kib, start_rig
 from scripts._bench.watch import StateWatcher
+from scripts._dev.config import REPO
 
 TOTAL_TIMEOUT = 15 * 60.0
 
@@ -47,10 +49,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-idle-seconds", type=float, default=20.0)
     parser.add_argument(
         "--sizes",
-        default="10,1000,10000",
+        default="10,1000,5000,10000",
         help="mailbox sizes of the scale measurement, ascending",
     )
     parser.add_argument("--setups", type=int, default=5, help="setups per size")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help=(
+            "scheduling priority of the bench, hass and the simulator (e.g. -10, needs "
+            "root): on a machine busy with other work, keeps their time slices away "
+            "from the measured paths"
+        ),
+    )
     parser.add_argument("--deltas", type=int, default=10, help="deltas per size")
     args = parser.parse_args(argv)
     if args.quick:
@@ -113,15 +125,42 @@ async def run(args: argparse.Namespace) -> Report:
     async with aiohttp.ClientSession() as http:
         print("Starting the simulator and Home Assistant ...", flush=True)
         rig = await start_rig(http, args.sizes[0])
+        monitor = LoadMonitor()
         try:
             report.hass_start_seconds = rig.hass_start_seconds
             await asyncio.sleep(5.0)  # let the start-up work settle
+            monitor.start(_children(rig))
             await _measure(rig, args, report)
         finally:
             print("Stopping ...", flush=True)
             await rig.close()
+        monitor.stop()
+    report.others_cores = monitor.others_cores
+    report.ours_cores = monitor.ours_cores
+    print("   live memory of the mailbox model (tracemalloc) ...", flush=True)
+    report.model_memory = await _model_memory(args.sizes)
     report.load_after = loadavg()
     return report
+
+
+def _children(rig: Rig) -> list[int]:
+    return [pid for pid in (rig.hass.child.pid, rig.simulator.child.pid) if pid]
+
+
+async def _model_memory(sizes: list[int]) -> list[dict[str, int]]:
+    """Run scripts._bench.model_memory in a fresh process; its JSON lines."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "scripts._bench.model_memory",
+        *(str(size) for size in sizes),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    if process.returncode:
+        raise RuntimeError("scripts._bench.model_memory failed")
+    return [json.loads(line) for line in out.decode().splitlines() if line]
 
 
 async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
@@ -184,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of scripts/bench."""
     args = parse_args(argv)
     started = time.monotonic()
+    if args.nice:
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # inherited by hass, simulator
 
     async def bounded() -> Report:
         async with asyncio.timeout(TOTAL_TIMEOUT):

@@ -201,7 +201,8 @@ class ScaleStep:
     enabled: list[float] = field(default_factory=list)
     """Enable request sent -> Home Assistant's answer (entry set up), seconds."""
     rss_before_kib: int = 0
-    rss_after_kib: int = 0
+    rss_kib: list[int] = field(default_factory=list)
+    """VmRSS of hass 1 s after each setup."""
     hwm_after_kib: int = 0
     delta: list[float] = field(default_factory=list)
 
@@ -228,10 +229,9 @@ async def measure_scale_step(
             step.enabled.append(time.perf_counter() - started)
             step.setup.append(await shown - started)
             step.sensor_value = watcher.state
-            if attempt == 0:
-                await asyncio.sleep(3.0)
-                step.rss_after_kib = proc_status_kib(rig.hass_pid, "VmRSS")
-                step.hwm_after_kib = proc_status_kib(rig.hass_pid, "VmHWM")
+            await asyncio.sleep(1.0)
+            step.rss_kib.append(proc_status_kib(rig.hass_pid, "VmRSS"))
+        step.hwm_after_kib = proc_status_kib(rig.hass_pid, "VmHWM")
         if deltas:
             step.delta = await push_samples(
                 rig, watcher, deltas, jitter=0.02, timeout=30.0
