@@ -23,12 +23,14 @@ from typing import Any
 
 import aiohttp
 
+from custom_components.voicemail.const import DEFAULT_MAX_BUTTONS
 from scripts._bench import measures
 from scripts._bench.load import LoadMonitor
 from scripts._bench.report import Report
 from scripts._bench.rig import BENCH_DIR, Rig, proc_status_kib, start_rig
 from scripts._bench.watch import StateWatcher
 from scripts._dev.config import REPO
+from scripts._dev.entry import wait_entry_state
 
 TOTAL_TIMEOUT = 15 * 60.0
 
@@ -176,6 +178,20 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
         )
     finally:
         await watcher.close()
+    print("   the same without per-message buttons (max_buttons 0) ...", flush=True)
+    await rig.api.set_options(rig.entry_id, {"max_buttons": 0})
+    await asyncio.sleep(2.0)  # the options flow reloads the entry
+    await wait_entry_state(rig.api, rig.entry_id, ("loaded",), timeout=60.0)
+    watcher = await StateWatcher.subscribe(rig.api, sensor)
+    try:
+        report.push_sse_no_buttons = await measures.push_samples(
+            rig, watcher, args.push_reps, jitter=0.02, timeout=10.0
+        )
+    finally:
+        await watcher.close()
+        await rig.api.set_options(rig.entry_id, {"max_buttons": DEFAULT_MAX_BUTTONS})
+        await asyncio.sleep(2.0)
+        await wait_entry_state(rig.api, rig.entry_id, ("loaded",), timeout=60.0)
     print("   floor: POST /api/states -> WebSocket client ...", flush=True)
     report.floor_hass_state = await measures.hass_state_samples(rig, args.push_reps)
     print("   floor: bare SSE client (entry disabled) ...", flush=True)

@@ -50,6 +50,8 @@ class ActionResult:
     """Seconds per request of each kind, measured interleaved in random order."""
 
     action: list[float] = field(default_factory=list)
+    action_no_request: list[float] = field(default_factory=list)
+    """stop_playback without a message id while nothing plays: no ICWS request."""
     noop: list[float] = field(default_factory=list)
     noop_script: list[float] = field(default_factory=list)
     bare_stop: list[float] = field(default_factory=list)
@@ -58,7 +60,7 @@ class ActionResult:
 async def measure_action(rig: Rig, reps: int, warmup: int = 20) -> ActionResult:
     """voicemail.stop_playback through the REST API vs a no-op action + a bare stop.
 
-    Every round sends the four requests once, in a random order, so that drift and
+    Every round sends each request once, in a random order, so that drift and
     background work (the recorder's commits, other load) hit all of them alike.
     """
     message_id = await a_voicemail_id(rig)
@@ -68,6 +70,9 @@ async def measure_action(rig: Rig, reps: int, warmup: int = 20) -> ActionResult:
         kinds: dict[str, Callable[[], Awaitable[Any]]] = {
             "action": lambda: rig.api.call_service(
                 "voicemail", "stop_playback", {"message_id": message_id}
+            ),
+            "action_no_request": lambda: rig.api.call_service(
+                "voicemail", "stop_playback"
             ),
             "noop": lambda: rig.api.call_service("system_log", "clear"),
             "noop_script": lambda: rig.api.call_service(

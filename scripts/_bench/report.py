@@ -54,6 +54,7 @@ class Report:
     hass_start_seconds: float = 0.0
     action: ActionResult | None = None
     push_sse: list[float] = field(default_factory=list)
+    push_sse_no_buttons: list[float] = field(default_factory=list)
     push_poll: list[float] = field(default_factory=list)
     floor_bare_sse: list[float] = field(default_factory=list)
     floor_hass_state: list[float] = field(default_factory=list)
@@ -117,6 +118,11 @@ class Report:
                 action,
             ),
             _row("no-op action `system_log.clear` via `POST /api/services`", noop),
+            _row(
+                "(reference) `voicemail.stop_playback` without id, nothing playing: "
+                "no ICWS request",
+                ms(a.action_no_request),
+            ),
             _row("(reference) `script.noop`, empty sequence, same API", script),
             _row("bare aiohttp `POST .../play/stop` to the simulator", stop),
             "",
@@ -154,6 +160,13 @@ class Report:
             "|---|---|---|---|",
             _row("integration, server-sent events (end to end)", sse),
         ]
+        if self.push_sse_no_buttons:
+            lines.append(
+                _row(
+                    "(reference) the same, per-message buttons off (`max_buttons` 0)",
+                    ms(self.push_sse_no_buttons),
+                )
+            )
         if self.push_poll:
             lines.append(
                 _row("integration, short polling 1 s (messaging 1)", ms(self.push_poll))
