@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+import json
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 INTEGRATION = REPO / "custom_components" / "voicemail"
@@ -37,8 +40,10 @@ homeassistant:
   country: NL
   time_zone: UTC
 
-# The port and the listening address: rewritten at every start (see http.yaml).
-http: !include http.yaml
+# No `http:` here: since 2026.10 Home Assistant imports http: YAML once into its storage as a
+# "pending" trial that it reverts (with a restart) unless confirmed within 5 minutes, and shows a
+# deprecation repair. scripts/_dev/config.py writes the confirmed HTTP configuration (port, listening
+# address) to .storage/http before every start instead: Settings -> System -> Network shows it.
 
 history:
 logbook:
@@ -54,25 +59,70 @@ logger:
 """
 
 
+OLD_HTTP_INCLUDE = "http: !include http.yaml\n"
+OLD_HTTP_COMMENT = (
+    "# The port and the listening address: rewritten at every start (see http.yaml).\n"
+)
+
+
 def prepare_config_dir(config_dir: Path, *, port: int, host: str | None) -> None:
     """Create the configuration directory and link the integration from the working tree.
 
-    configuration.yaml is written only when missing (a developer may edit it); http.yaml, which
-    holds the port chosen for this start, is rewritten every time. host None listens on all
-    interfaces (Home Assistant's default); the tests use 127.0.0.1.
+    configuration.yaml is written only when missing (a developer may edit it); the HTTP
+    configuration, with the port chosen for this start, is written every time (Home Assistant
+    must not be running). host None listens on every interface (Home Assistant's default);
+    the tests use 127.0.0.1.
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     yaml = config_dir / "configuration.yaml"
     if not yaml.exists():
         yaml.write_text(CONFIGURATION_YAML, encoding="utf-8")
-    http = [
-        "# Written by scripts/_dev/config.py at every start: the port chosen for this run.",
-        f"server_port: {port}",
-    ]
-    if host is not None:
-        http.append(f"server_host: {host}")
-    (config_dir / "http.yaml").write_text("\n".join(http) + "\n", encoding="utf-8")
+    elif OLD_HTTP_INCLUDE in (text := yaml.read_text(encoding="utf-8")):
+        # Written by an earlier version of this script.
+        text = text.replace(OLD_HTTP_INCLUDE, "").replace(OLD_HTTP_COMMENT, "")
+        yaml.write_text(text, encoding="utf-8")
+        (config_dir / "http.yaml").unlink(missing_ok=True)
+    write_http_store(config_dir, port=port, host=host)
+    _link_integration(config_dir)
 
+
+def write_http_store(config_dir: Path, *, port: int, host: str | None) -> None:
+    """Write Home Assistant's HTTP configuration store as a confirmed ("stable") config.
+
+    The same document Home Assistant writes after a change in Settings -> System -> Network
+    is confirmed (http/config/promote), built with its own schema and keys so that every
+    default matches the installed version.
+    """
+    from homeassistant.components.http import config as http_config  # noqa: PLC0415
+
+    wanted: dict[str, Any] = {"server_port": port}
+    if host is not None:
+        wanted["server_host"] = [host]
+    stable = {
+        **http_config.HTTP_STORAGE_SCHEMA(wanted),
+        "created_at": datetime.now(UTC).isoformat(),
+        "error": None,
+        "error_message": None,
+    }
+    document = {
+        "version": http_config.STORAGE_VERSION,
+        "minor_version": http_config.STORAGE_MINOR_VERSION,
+        "key": http_config.STORAGE_KEY,
+        "data": {
+            http_config.KEY_STABLE: stable,
+            http_config.KEY_PENDING: None,
+            http_config.KEY_YAML_MIGRATION_DONE: True,
+        },
+    }
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    (storage / http_config.STORAGE_KEY).write_text(
+        json.dumps(document, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _link_integration(config_dir: Path) -> None:
+    """Link <config>/custom_components/voicemail to the working tree's integration."""
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     link = custom / "voicemail"

@@ -10,10 +10,16 @@ import aiohttp
 
 from scripts._dev.config import REPO, prepare_config_dir
 from scripts._dev.hass_api import Credentials, HassApi, wait_for
-from scripts._dev.processes import Child, python_child
+from scripts._dev.processes import Child, PortTakenError, python_child
 
 # Home Assistant's exit status when a restart was asked for (homeassistant.const).
 RESTART_EXIT_CODE = 100
+# What Home Assistant logs when it cannot listen on its port (components/http/config.py).
+BIND_FAILURES = (
+    "The new HTTP configuration could not be applied",
+    "Failed to create HTTP server at port",
+    "The HTTP configuration could not be applied in recovery mode",
+)
 # Integrations Home Assistant's onboarding sets up (onboarding/views.py, core_config step).
 ONBOARDING_INTEGRATIONS = ("google_translate", "met", "radio_browser", "shopping_list")
 
@@ -35,6 +41,7 @@ class HassProcess:
     startup_seconds: list[float] = field(default_factory=list)
     onboarded_now: bool = False
     _spawned_at: float = field(default=0.0, repr=False)
+    _log_offset: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         """Describe the child process (not started yet)."""
@@ -45,6 +52,10 @@ class HassProcess:
             log_path=log,
             cwd=REPO,
         )
+        assert self.child.env is not None
+        # Home Assistant's own fallback port when the configured one cannot be bound is
+        # 8123 unless SETUP_PORT says otherwise: never fall back onto another instance.
+        self.child.env["SETUP_PORT"] = str(self.port)
 
     @property
     def base_url(self) -> str:
@@ -69,6 +80,10 @@ class HassProcess:
         """Write the configuration and start the process (see Child.start: in the main thread)."""
         prepare_config_dir(self.config_dir, port=self.port, host=self.host)
         self._spawned_at = time.monotonic()
+        try:
+            self._log_offset = self.child.log_path.stat().st_size
+        except FileNotFoundError:
+            self._log_offset = 0
         self.child.start()
 
     async def ready(
@@ -80,13 +95,28 @@ class HassProcess:
             api.answers,
             timeout=timeout,
             what=f"Home Assistant on {self.base_url}",
-            check=self.child.check_alive,
+            check=self.check,
             interval=0.1,
         )
         self.onboarded_now = await api.onboard(user)
         await api.wait_running(timeout)
         self.startup_seconds.append(time.monotonic() - self._spawned_at)
         return api
+
+    def check(self) -> None:
+        """Raise when the process ended, or could not listen on its port."""
+        self.child.check_alive()
+        try:
+            with self.child.log_path.open("rb") as file:
+                file.seek(self._log_offset)
+                log = file.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return
+        if any(marker in log for marker in BIND_FAILURES):
+            raise PortTakenError(
+                f"Home Assistant could not listen on port {self.port} (taken?): "
+                f"see {self.child.log_path}"
+            )
 
     async def wait_exit(self, timeout: float = 60.0) -> int:
         """Wait for the process to end by itself (after a restart or stop action)."""

@@ -123,10 +123,13 @@ class HassApi:
     async def answers(self) -> bool | None:
         """Return True once the HTTP server answers (before the integrations are set up)."""
         try:
-            await self.request("GET", "/api/onboarding", expect=None)
-        except aiohttp.ClientError:
+            async with self.session.get(
+                f"{self.base_url}/api/onboarding",
+                timeout=aiohttp.ClientTimeout(total=5),
+            ):
+                return True
+        except aiohttp.ClientError, TimeoutError:
             return None
-        return True
 
     async def onboarding_done(self) -> dict[str, bool]:
         """Return the onboarding steps and whether each is done (no authentication needed).

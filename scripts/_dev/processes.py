@@ -40,6 +40,20 @@ def free_port(host: str = LOOPBACK) -> int:
     return port
 
 
+def free_ports(count: int, host: str = LOOPBACK) -> list[int]:
+    """Return `count` different TCP ports that are free right now."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.bind((host, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def preferred_port(port: int, host: str = "") -> int:
     """Return `port` when it is free, else a free one."""
     return port if port_is_free(port, host) else free_port(host or LOOPBACK)
@@ -47,6 +61,10 @@ def preferred_port(port: int, host: str = "") -> int:
 
 class ProcessError(RuntimeError):
     """A child process ended or did not become ready; the message ends with its log tail."""
+
+
+class PortTakenError(ProcessError):
+    """Another process took the port between choosing it and listening on it."""
 
 
 @dataclass

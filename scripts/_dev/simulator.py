@@ -10,7 +10,13 @@ import aiohttp
 
 from scripts._dev.config import REPO
 from scripts._dev.hass_api import wait_for
-from scripts._dev.processes import LOOPBACK, Child, python_child
+from scripts._dev.processes import (
+    LOOPBACK,
+    Child,
+    PortTakenError,
+    ProcessError,
+    python_child,
+)
 
 # The simulator's demo account (tests/icws_simulator/__main__.py defaults): demo values.
 SIM_USER = "alice"
@@ -97,8 +103,18 @@ class SimulatorProcess:
                 self.control(session).answers,
                 timeout=timeout,
                 what="ICWS simulator",
-                check=self.child.check_alive,
+                check=self._check,
             )
+
+    def _check(self) -> None:
+        try:
+            self.child.check_alive()
+        except ProcessError as err:
+            if "address already in use" in str(err):
+                raise PortTakenError(
+                    f"the ICWS simulator could not listen on port {self.port} (taken?)"
+                ) from err
+            raise
 
     def stop(self) -> None:
         """Stop the process group."""

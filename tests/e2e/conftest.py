@@ -7,6 +7,7 @@ fixture's finally, whatever the tests did; they also get SIGTERM if pytest itsel
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Iterator
+from pathlib import Path
 import time
 
 import aiohttp
@@ -15,7 +16,7 @@ import pytest
 from scripts._dev.entry import EntryOutcome, ensure_entry, wait_entry_state
 from scripts._dev.hass import HassProcess
 from scripts._dev.hass_api import DEMO_USER, HassApi
-from scripts._dev.processes import LOOPBACK, free_port
+from scripts._dev.processes import LOOPBACK, PortTakenError, free_ports
 from scripts._dev.simulator import SimulatorControl, simulator_process
 from tests.e2e.harness import (
     E2E_PASSWORD,
@@ -44,9 +45,38 @@ def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """Start the simulator (HTTPS) and Home Assistant on free loopback ports, onboard it."""
-    work = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    running: Stack | None = None
+    try:
+        # Ports are chosen free, but another process may take one before we listen on
+        # it (the machine is shared): then start again on other ports, at most 3 times.
+        for attempt in range(3):
+            running = _start_stack(tmp_path_factory.mktemp(name))
+            try:
+                running.token = _wait_ready(running)
+                break
+            except PortTakenError:
+                _stop(running)
+                if attempt == 2:
+                    raise
+        assert running is not None
+        TIMINGS.append(
+            (f"{name}: simulator + hass start, onboarding", running.timings["start"])
+        )
+        yield running
+    finally:
+        if running is not None:
+            _stop(running)
+            TIMINGS.extend(
+                (f"{name}: hass spawn -> RUNNING", seconds)
+                for seconds in running.hass.startup_seconds
+            )
+
+
+def _start_stack(work: Path) -> Stack:
+    """Spawn both processes from the main thread (children die with the thread that forks)."""
     with sockets_enabled():
-        sim_port, hass_port = free_port(), free_port()
+        sim_port, hass_port = free_ports(2)
     sim = simulator_process(
         sim_port,
         log_path=work / "simulator.log",
@@ -58,36 +88,32 @@ def stack(
     hass = HassProcess(
         work / "config", hass_port, host=LOOPBACK, log_path=work / "hass.console.log"
     )
-    try:
-        with sockets_enabled():
+    running = Stack(sim, hass, "", work)
+    running.timings["spawned"] = time.monotonic()
+    sim.child.start()
+    hass.spawn()
+    return running
 
-            async def ready() -> str:
-                await sim.wait_ready()
-                async with aiohttp.ClientSession() as session:
-                    api = await hass.ready(session, DEMO_USER)
-                assert api.token is not None
-                return api.token
 
-            started = time.monotonic()
-            # Children are started from the main thread (they die with the thread that
-            # started them); only the waiting runs on a loop in a helper thread.
-            sim.child.start()
-            hass.spawn()
-            token = run_in_thread(ready)
-            TIMINGS.append(
-                (
-                    f"{request.module.__name__}: simulator + hass start, onboarding",
-                    time.monotonic() - started,
-                )
-            )
-        yield Stack(sim, hass, token, work)
-    finally:
-        hass.stop()
-        sim.stop()
-        TIMINGS.extend(
-            (f"{request.module.__name__}: hass spawn -> RUNNING", seconds)
-            for seconds in hass.startup_seconds
-        )
+def _wait_ready(running: Stack) -> str:
+    """Wait until both answer and Home Assistant is onboarded and RUNNING; return a token."""
+
+    async def ready() -> str:
+        await running.sim.wait_ready()
+        async with aiohttp.ClientSession() as session:
+            api = await running.hass.ready(session, DEMO_USER)
+        assert api.token is not None
+        return api.token
+
+    with sockets_enabled():
+        token = run_in_thread(ready)
+    running.timings["start"] = time.monotonic() - running.timings["spawned"]
+    return token
+
+
+def _stop(running: Stack) -> None:
+    running.hass.stop()
+    running.sim.stop()
 
 
 @pytest.fixture(scope="module")

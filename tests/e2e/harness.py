@@ -111,7 +111,7 @@ async def entry_entities(api: HassApi, entry_id: str) -> dict[str, dict[str, Any
 
 def find_unique(entities: dict[str, dict[str, Any]], suffix: str) -> str:
     """Return the entity id whose unique id ends with `suffix` (exactly one)."""
-    found = [e["entity_id"] for uid, e in entities.items() if uid.endswith(suffix)]
+    found = [str(e["entity_id"]) for uid, e in entities.items() if uid.endswith(suffix)]
     assert len(found) == 1, f"{suffix}: {found}"
     return found[0]
 

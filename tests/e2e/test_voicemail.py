@@ -41,7 +41,7 @@ async def entities(api: HassApi, entry: EntryOutcome) -> dict[str, dict[str, Any
 def sensor(entities: dict[str, dict[str, Any]], key: str) -> str:
     """Return the entity id of one of the account's sensors (by translation key)."""
     return next(
-        e["entity_id"]
+        str(e["entity_id"])
         for e in entities.values()
         if e["entity_id"].startswith("sensor.") and e["translation_key"] == key
     )
