@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 import json
 from pathlib import Path
 import socket
@@ -123,23 +125,49 @@ async def test_user_flow(hass: HomeAssistant, icws_simulator: RunningSimulator) 
     assert result["result"].state is ConfigEntryState.LOADED
 
 
+@contextmanager
+def _as_it_is(sim: RunningSimulator) -> Iterator[None]:
+    """Leave the server as it is."""
+    yield
+
+
+@contextmanager
+def _server_too_old(sim: RunningSimulator) -> Iterator[None]:
+    """Make the server's unified-messaging feature version 1, then upgrade it."""
+    sim.sim.settings.unified_messaging_version = 1
+    yield
+    sim.sim.settings.unified_messaging_version = 2
+
+
+@contextmanager
+def _unexpected_client_error(sim: RunningSimulator) -> Iterator[None]:
+    """Make the login fail with an error the client does not type."""
+    with patch.object(IcwsClient, "login", side_effect=RuntimeError("boom")):
+        yield
+
+
 @pytest.mark.usefixtures("tls_handshake_failures_expected")
 @pytest.mark.parametrize(
-    ("bad_input", "error"),
+    ("bad_input", "server", "error"),
     [
-        ({CONF_PASSWORD: "wrong"}, "invalid_auth"),
-        ({CONF_USERNAME: "mallory"}, "invalid_auth"),
-        ({CONF_PORT: None}, "cannot_connect"),
-        ({CONF_VERIFY_SSL: True}, "certificate_not_trusted"),
+        ({CONF_PASSWORD: "wrong"}, _as_it_is, "invalid_auth"),
+        ({CONF_USERNAME: "mallory"}, _as_it_is, "invalid_auth"),
+        ({CONF_PORT: None}, _as_it_is, "cannot_connect"),
+        ({CONF_VERIFY_SSL: True}, _as_it_is, "certificate_not_trusted"),
+        ({}, _server_too_old, "unsupported_server"),
+        ({}, _unexpected_client_error, "unknown"),
     ],
 )
 async def test_user_flow_error_and_recovery(
     hass: HomeAssistant,
     icws_tls_simulator: RunningSimulator,
+    caplog: pytest.LogCaptureFixture,
+    *,
     bad_input: dict[str, Any],
+    server: Callable[[RunningSimulator], AbstractContextManager[None]],
     error: str,
 ) -> None:
-    """Bad input gets a translated error, keeps what was typed, and can be fixed."""
+    """A failed login gets a translated error, keeps what was typed, and can be fixed."""
     if CONF_PORT in bad_input:
         bad_input = {CONF_PORT: _closed_port()}
     result = await hass.config_entries.flow.async_init(
@@ -147,7 +175,8 @@ async def test_user_flow_error_and_recovery(
     )
     bad = _user_input(icws_tls_simulator, **bad_input)
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
+    with server(icws_tls_simulator):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
@@ -155,6 +184,8 @@ async def test_user_flow_error_and_recovery(
     for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL, CONF_USERNAME):
         assert _suggested(result, key) == bad[key]
     assert _suggested(result, CONF_PASSWORD) is None
+    unexpected = "Unexpected error logging in to the ICWS server" in caplog.text
+    assert unexpected is (error == "unknown")
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(icws_tls_simulator)
@@ -183,44 +214,6 @@ async def test_certificate_text_tells_how_to_fix() -> None:
     text = STRINGS["config"]["error"]["certificate_not_trusted"]
     assert "self-signed" in text
     assert "turn off certificate verification" in text
-
-
-async def test_user_flow_unsupported_server(
-    hass: HomeAssistant, icws_simulator: RunningSimulator
-) -> None:
-    """A server whose unified-messaging feature is too old is refused, until upgraded."""
-    icws_simulator.sim.settings.unified_messaging_version = 1
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(icws_simulator)
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "unsupported_server"}
-
-    icws_simulator.sim.settings.unified_messaging_version = 2
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _user_input(icws_simulator)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-
-
-async def test_user_flow_unexpected_error(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """An error the client does not type is logged and shown as unknown."""
-    with patch.object(IcwsClient, "login", side_effect=RuntimeError("boom")):
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}, data=_user_input(icws_simulator)
-        )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "unknown"}
-    assert "Unexpected error logging in to the ICWS server" in caplog.text
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _user_input(icws_simulator)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_user_flow_already_configured(

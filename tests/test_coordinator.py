@@ -37,6 +37,7 @@ from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.state import Session
 
 HANG_GUARD = 30.0
+SPIN_GUARD = 100_000
 LOGIN = "^/icws/connection$"
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
 
@@ -66,10 +67,15 @@ async def wait_for(
 
 
 async def spin_until(condition: Callable[[], bool]) -> None:
-    """Let the loop run (network included) until `condition()` holds."""
-    async with asyncio.timeout(HANG_GUARD):
-        while not condition():
-            await asyncio.sleep(0)
+    """Let the loop run (network included) until `condition()` holds.
+
+    Bounded by loop turns, not by time: tests that freeze the clock use it too.
+    """
+    for _ in range(SPIN_GUARD):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    pytest.fail("the condition never held")
 
 
 def _session(sim: RunningSimulator) -> Session:
@@ -98,6 +104,13 @@ def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -
     """Move the clock on and run what became due."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
+
+
+@pytest.fixture
+def coordinator(init_integration: MockConfigEntry) -> VoicemailCoordinator:
+    """Return the coordinator of alice's loaded account."""
+    coordinator: VoicemailCoordinator = init_integration.runtime_data
+    return coordinator
 
 
 # --- The data ------------------------------------------------------------------------
@@ -142,10 +155,9 @@ def test_reconnect_delay() -> None:
 
 
 async def test_snapshot_at_setup(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Setup waits for the mailbox: all messages, newest first, and the waiting count."""
-    coordinator = init_integration.runtime_data
     data = coordinator.data
     stored = sorted(
         icws_simulator.sim.voicemails(USER), key=lambda vm: vm.received, reverse=True
@@ -161,10 +173,9 @@ async def test_snapshot_at_setup(
 
 
 async def test_pushed_changes(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Added, changed and removed messages reach the data without polling."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     requests_before = len(sim.requests)
 
@@ -187,10 +198,9 @@ async def test_pushed_changes(
 
 
 async def test_change_of_unknown_message_is_ignored(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A state change for a message the mailbox does not have adds nothing."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     ghost = sim.add_voicemail(USER)
     await wait_for(coordinator, lambda: ghost.message_id in coordinator.data.by_id)
@@ -209,10 +219,9 @@ async def test_change_of_unknown_message_is_ignored(
 
 
 async def test_playback_transitions(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """PLAYING sets the message; STOPPED of another message does not end it; its own does."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     first, second = _voicemail_ids(icws_simulator)[-2:]
     session = _session(icws_simulator)
@@ -234,10 +243,9 @@ async def test_playback_transitions(
 
 
 async def test_playing_replaced_without_stop(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A PLAYING for another message ends the first even when no STOPPED came."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     first, second = _voicemail_ids(icws_simulator)[-2:]
     session = _session(icws_simulator)
@@ -284,9 +292,9 @@ async def test_play_and_stop(
     hass: HomeAssistant,
     icws_simulator: RunningSimulator,
     init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """Play goes to the option's target; stop ends it and says which message stopped."""
-    coordinator = init_integration.runtime_data
     newest = _voicemail_ids(icws_simulator)[-1]
     assert await coordinator.async_stop(None) == []
 
@@ -314,10 +322,9 @@ async def test_play_and_stop(
 
 
 async def test_stop_message_that_does_not_play(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Stopping a message that does not play asks the server and changes nothing here."""
-    coordinator = init_integration.runtime_data
     newest, older = (
         _voicemail_ids(icws_simulator)[-1],
         _voicemail_ids(icws_simulator)[0],
@@ -330,10 +337,9 @@ async def test_stop_message_that_does_not_play(
 
 
 async def test_mark_read_and_delete(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Read state and deletion go to the server, whose push updates the data."""
-    coordinator = init_integration.runtime_data
     newest = _voicemail_ids(icws_simulator)[-1]
     assert not coordinator.data.by_id[newest].read
 
@@ -359,11 +365,10 @@ async def test_mark_read_and_delete(
 )
 async def test_unknown_message(
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
     action: Callable[[VoicemailCoordinator], Awaitable[object]],
 ) -> None:
     """An id the mailbox does not have is refused before anything is sent."""
-    coordinator = init_integration.runtime_data
     icws_simulator.sim.clear_requests()
 
     with pytest.raises(ServiceValidationError) as err:
@@ -387,12 +392,11 @@ async def test_unknown_message(
 )
 async def test_session_loss_recovered_without_unavailability(
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
     end_session: Callable[[object], object],
     reason: str | None,
 ) -> None:
     """A lost session is replaced and resubscribed; entities never go unavailable."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     newest = _voicemail_ids(icws_simulator)[-1]
     _session(icws_simulator).push(sim.play_status_json(newest, 0))
@@ -425,10 +429,9 @@ async def test_session_loss_recovered_without_unavailability(
 
 
 async def test_dropped_stream_reopened(
-    icws_simulator: RunningSimulator, init_integration: MockConfigEntry
+    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A dropped event stream is reopened on the same session: nothing is lost."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     availability: list[bool] = []
     remove = coordinator.async_add_listener(
@@ -449,11 +452,10 @@ async def test_server_gone_and_back(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Unreachable: unavailable, one line; retried with backoff; back: one line."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     logins = len(sim.requests_to(LOGIN, "POST"))
 
@@ -485,7 +487,7 @@ async def test_server_gone_and_back(
 
         assert len(_messages(caplog, logging.WARNING, "Lost the connection")) == 1
         assert len(_messages(caplog, logging.INFO, "restored")) == 1
-        assert await hass.config_entries.async_unload(init_integration.entry_id)
+        assert await hass.config_entries.async_unload(coordinator.config_entry.entry_id)
     finally:
         await running.stop()
 
@@ -494,10 +496,9 @@ async def test_resubscribe_failure_reconnects(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """When resubscribing a replaced session fails, the task logs in again later."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
@@ -513,12 +514,11 @@ async def test_refused_credentials_start_reauth(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """A re-login the server refuses starts reauth and stops retrying."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
-    sim.users[USER].password = "changed"
+    sim.users[USER].password = "Ch4nged-Pa55"
 
     sim.expire_sessions()
     await wait_for(coordinator, lambda: not coordinator.last_update_success)
@@ -541,18 +541,17 @@ async def test_refused_credentials_start_reauth(
 
 async def test_server_downgraded_at_relogin(
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A re-login that finds the server too old raises the repair issue and stops."""
-    coordinator = init_integration.runtime_data
     icws_simulator.sim.settings.unified_messaging_version = 1
 
     icws_simulator.sim.expire_sessions()
     await wait_for(coordinator, lambda: not coordinator.last_update_success)
 
     issue = issue_registry.async_get_issue(
-        DOMAIN, f"unsupported_server_{init_integration.entry_id}"
+        DOMAIN, f"unsupported_server_{coordinator.config_entry.entry_id}"
     )
     assert issue is not None
 
@@ -561,10 +560,9 @@ async def test_safety_net_refresh(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """The slow refresh resubscribes and takes the fresh snapshot."""
-    coordinator = init_integration.runtime_data
     sim = icws_simulator.sim
     subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
     # A change the event stream never delivered (as if lost): only a snapshot has it.
@@ -581,10 +579,9 @@ async def test_safety_net_refresh_fails(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """A failing resubscription is reported with its translation key."""
-    coordinator = init_integration.runtime_data
     icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
@@ -623,7 +620,7 @@ async def test_unload_while_refresh_waits(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     icws_simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
+    coordinator: VoicemailCoordinator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Unloading ends a refresh that waits for its snapshot, without an error."""
@@ -635,7 +632,7 @@ async def test_unload_while_refresh_waits(
         lambda: caplog.text.count("messages-waiting-indicator -> 200") > answered
     )
 
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert await hass.config_entries.async_unload(coordinator.config_entry.entry_id)
     await hass.async_block_till_done()
 
     assert icws_simulator.sim.live_sessions() == []

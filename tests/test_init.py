@@ -18,6 +18,11 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.helpers import icws_errors
+from custom_components.voicemail.icws import IcwsUnsupportedServerError
+from custom_components.voicemail.issues import (
+    async_create_gone_issue,
+    async_create_unsupported_issue,
+)
 from tests.icws_simulator.server import RunningSimulator
 
 STRINGS = json.loads(
@@ -224,17 +229,23 @@ async def test_relogin_refused_while_subscribing(
 
 async def test_remove_entry_removes_issues(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    mock_config_entry: MockConfigEntry,
+    init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Removing an account forgets its repair issues."""
-    icws_simulator.sim.settings.unified_messaging_version = 1
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    assert len(issue_registry.issues) == 1
+    async_create_gone_issue(hass, init_integration)
+    async_create_unsupported_issue(
+        hass, init_integration, IcwsUnsupportedServerError("unified-messaging", None, 2)
+    )
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"unsupported_server_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["version"] == "none"
+    assert len(issue_registry.issues) == 2
 
-    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.config_entries.async_remove(init_integration.entry_id)
 
     assert len(issue_registry.issues) == 0
 

@@ -26,6 +26,7 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryError,
     ConfigEntryNotReady,
+    HomeAssistantError,
     ServiceValidationError,
 )
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
@@ -95,6 +96,29 @@ def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IcwsCli
 def unique_id_of(info: SessionInfo) -> str:
     """Return the account's unique id, which survives a new host name and a switchover."""
     return f"{info.user_id}@{info.ic_server or info.host}".lower()
+
+
+# Client errors at login as setup errors, the first that matches wins.
+_SETUP_ERRORS: tuple[tuple[type[IcwsError], type[HomeAssistantError], str], ...] = (
+    (IcwsAuthenticationError, ConfigEntryAuthFailed, "invalid_auth"),
+    (IcwsUnsupportedServerError, ConfigEntryError, "unsupported_server"),
+    (IcwsCertificateError, ConfigEntryNotReady, "certificate_not_trusted"),
+    (IcwsError, ConfigEntryNotReady, "cannot_connect"),
+)
+
+
+def setup_error(err: IcwsError) -> HomeAssistantError:
+    """Return the translated setup error for a client error at login."""
+    error_type, key = next(
+        (setup_type, key)
+        for client_type, setup_type, key in _SETUP_ERRORS
+        if isinstance(err, client_type)
+    )
+    return error_type(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
 
 
 def reconnect_delay(attempt: int) -> float:
@@ -188,29 +212,10 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         """Log in and start following the event stream."""
         try:
             self.session_info = await self.client.login()
-        except IcwsAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except IcwsUnsupportedServerError as err:
-            async_create_unsupported_issue(self.hass, self.config_entry, err)
-            raise ConfigEntryError(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_server",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except IcwsCertificateError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="certificate_not_trusted",
-                translation_placeholders={"error": str(err)},
-            ) from err
         except IcwsError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            if isinstance(err, IcwsUnsupportedServerError):
+                async_create_unsupported_issue(self.hass, self.config_entry, err)
+            raise setup_error(err) from err
         async_delete_unsupported_issue(self.hass, self.config_entry)
         self._logged_in = self._connected = True
         self._listener = self.config_entry.async_create_background_task(
@@ -237,9 +242,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
             async with asyncio.timeout(SNAPSHOT_TIMEOUT):
                 await waiter
         except IcwsAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
+            raise setup_error(err) from err
         except IcwsError as err:
             self._remember_error(err)
             raise UpdateFailed(

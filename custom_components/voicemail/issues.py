@@ -16,20 +16,37 @@ def _issue_id(kind: str, entry: ConfigEntry) -> str:
 
 
 @callback
+def _async_create_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    kind: str,
+    severity: ir.IssueSeverity,
+    placeholders: dict[str, str],
+) -> None:
+    """Create (or update) the entry's issue of one kind; the texts are its kind."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _issue_id(kind, entry),
+        is_fixable=False,
+        is_persistent=False,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders={"title": entry.title, **placeholders},
+    )
+
+
+@callback
 def async_create_unsupported_issue(
     hass: HomeAssistant, entry: ConfigEntry, err: IcwsUnsupportedServerError
 ) -> None:
     """Tell the user that the server's feature is too old for voicemail."""
-    ir.async_create_issue(
+    _async_create_issue(
         hass,
-        DOMAIN,
-        _issue_id(ISSUE_UNSUPPORTED_SERVER, entry),
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_UNSUPPORTED_SERVER,
-        translation_placeholders={
-            "title": entry.title,
+        entry,
+        ISSUE_UNSUPPORTED_SERVER,
+        ir.IssueSeverity.ERROR,
+        {
             "feature": err.feature,
             "version": "none" if err.version is None else str(err.version),
             "required": str(err.required),
@@ -40,16 +57,7 @@ def async_create_unsupported_issue(
 @callback
 def async_create_gone_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Tell the user that the server removed the stop endpoint (answered 410)."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        _issue_id(ISSUE_RESOURCE_GONE, entry),
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_RESOURCE_GONE,
-        translation_placeholders={"title": entry.title},
-    )
+    _async_create_issue(hass, entry, ISSUE_RESOURCE_GONE, ir.IssueSeverity.WARNING, {})
 
 
 @callback
