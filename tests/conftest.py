@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Generator
 import os
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
@@ -42,6 +41,7 @@ from tests.icws_simulator.fixtures import (  # noqa: F401
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import SnapshotExtension
+from tests.leaks import simulator_secrets
 
 SIMULATOR_FIXTURES = ("icws_simulator", "icws_tls_simulator")
 
@@ -120,13 +120,7 @@ def simulator_guard(
     if not sims:
         return
     asyncio.get_event_loop().run_until_complete(_async_unload_entries(hass))
-    secrets: set[str] = set()
-    for sim in sims:
-        secrets |= {user.password for user in sim.users.values()}
-        for session in sim.sessions.values():
-            cookie = session.cookie_value
-            secrets |= {session.session_id, session.csrf_token, cookie}
-            secrets.add(cookie.partition("|")[0])
+    secrets = {secret for sim in sims for secret in simulator_secrets(sim)}
     logged = caplog.text
     leaked = sorted(secret for secret in secrets if secret in logged)
     assert not leaked, "secrets of the simulator's sessions were logged"
@@ -138,30 +132,3 @@ async def _async_unload_entries(hass: HomeAssistant) -> None:
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-
-
-@pytest.fixture
-def tls_handshake_failures_expected() -> Generator[None]:
-    """Let the simulator's side of a refused TLS handshake through.
-
-    A client that refuses the certificate drops the connection mid-handshake; the
-    server, on the test's loop, reports that to the loop's exception handler, which
-    the test harness turns into a failure. Only that report is let through.
-    """
-    loop = asyncio.get_event_loop()
-    previous = loop.get_exception_handler()
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if (
-            context.get("message")
-            == "Error on transport creation for incoming connection"
-        ):
-            return
-        if previous is None:
-            loop.default_exception_handler(context)
-        else:
-            previous(loop, context)
-
-    loop.set_exception_handler(handler)
-    yield
-    loop.set_exception_handler(previous)

@@ -146,7 +146,6 @@ def _unexpected_client_error(sim: RunningSimulator) -> Iterator[None]:
         yield
 
 
-@pytest.mark.usefixtures("tls_handshake_failures_expected")
 @pytest.mark.parametrize(
     ("bad_input", "server", "error"),
     [

@@ -15,17 +15,8 @@ from syrupy.filters import props
 
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.leaks import simulator_secrets
 from tests.test_coordinator import wait_for
-
-
-def _secrets(sim: RunningSimulator) -> set[str]:
-    """Return every secret the simulator handed out or knows."""
-    secrets = {user.password for user in sim.sim.users.values()}
-    for session in sim.sim.sessions.values():
-        cookie = session.cookie_value
-        secrets |= {session.session_id, session.csrf_token, cookie}
-        secrets.add(cookie.partition("|")[0])
-    return secrets
 
 
 async def test_diagnostics(
@@ -45,7 +36,9 @@ async def test_diagnostics(
 
     assert diagnostics == snapshot(exclude=props("port"))
     text = json.dumps(diagnostics)
-    assert not [secret for secret in _secrets(icws_simulator) if secret in text]
+    assert not [
+        secret for secret in simulator_secrets(icws_simulator.sim) if secret in text
+    ]
     assert USER not in text
     assert icws_simulator.host not in text
 
@@ -71,5 +64,7 @@ async def test_diagnostics_after_errors(
         f"IcwsConnectionError: Cannot reach the ICWS server at **REDACTED**:{icws_simulator.port}"
     ]
     text = json.dumps(diagnostics)
-    assert not [secret for secret in _secrets(icws_simulator) if secret in text]
+    assert not [
+        secret for secret in simulator_secrets(icws_simulator.sim) if secret in text
+    ]
     assert icws_simulator.host not in text

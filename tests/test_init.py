@@ -84,7 +84,6 @@ async def test_unload_logs_out_when_unsubscribing_fails(
     assert icws_simulator.sim.live_sessions() == []
 
 
-@pytest.mark.usefixtures("tls_handshake_failures_expected")
 async def test_setup_over_https(
     hass: HomeAssistant,
     icws_tls_simulator: RunningSimulator,
