@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -31,7 +32,7 @@ from custom_components.voicemail.coordinator import (
     VoicemailData,
     reconnect_delay,
 )
-from custom_components.voicemail.icws import MessageState, Voicemail
+from custom_components.voicemail.icws import IcwsClient, MessageState, Voicemail
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.state import Session
@@ -637,3 +638,31 @@ async def test_unload_while_refresh_waits(
 
     assert icws_simulator.sim.live_sessions() == []
     assert "Error fetching" not in caplog.text
+
+
+async def test_unexpected_error_starts_over(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    icws_simulator: RunningSimulator,
+    coordinator: VoicemailCoordinator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error no one expected is logged, and the pushes come back after the delay."""
+    subscribe = IcwsClient.subscribe_voicemail
+    calls = 0
+
+    async def first_call_fails(client: IcwsClient) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug")
+        await subscribe(client)
+
+    with patch.object(IcwsClient, "subscribe_voicemail", first_call_fails):
+        icws_simulator.sim.expire_sessions()
+        await wait_for(coordinator, lambda: not coordinator.last_update_success)
+        assert "Unexpected error following the events" in caplog.text
+        assert coordinator.last_errors[-1] == "RuntimeError: a bug"
+
+        _tick(hass, freezer, RECONNECT_DELAY_MIN)
+        await wait_for(coordinator, lambda: coordinator.last_update_success)

@@ -284,6 +284,11 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
                 return
             except IcwsError as err:
                 self._async_set_unavailable(err)
+            except Exception as err:  # noqa: BLE001  (a bug must not end the pushes for good)
+                LOGGER.exception(
+                    "Unexpected error following the events of %s", self.name
+                )
+                self._async_set_unavailable(err)
             await asyncio.sleep(reconnect_delay(attempt))
             attempt += 1
 
@@ -346,7 +351,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self.async_set_updated_data(self._build_data())
 
     @callback
-    def _async_set_unavailable(self, err: IcwsError) -> None:
+    def _async_set_unavailable(self, err: Exception) -> None:
         """Mark the entities unavailable, logging once when the connection is lost."""
         self._connected = False
         self._remember_error(err)
@@ -362,7 +367,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self.last_update_success = False
         self.async_update_listeners()
 
-    def _remember_error(self, err: IcwsError) -> None:
+    def _remember_error(self, err: Exception) -> None:
         """Keep the error's safe text for diagnostics."""
         self.last_errors.append(f"{type(err).__name__}: {err}")
 
