@@ -85,6 +85,14 @@ def _session(sim: RunningSimulator) -> Session:
     return session
 
 
+async def _report_playing(
+    sim: RunningSimulator, coordinator: VoicemailCoordinator, message_id: str
+) -> None:
+    """Make the server say that a message plays (no end of its own), and wait for it."""
+    _session(sim).push(sim.sim.play_status_json(message_id, 0))
+    await wait_for(coordinator, lambda: coordinator.data.playing == message_id)
+
+
 def _voicemail_ids(sim: RunningSimulator) -> list[str]:
     """Return the ids of alice's voicemails (not faxes), oldest first."""
     return [vm.message_id for vm in sim.sim.voicemails(USER) if vm.kind == "voicemail"]
@@ -247,14 +255,10 @@ async def test_playing_replaced_without_stop(
     icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A PLAYING for another message ends the first even when no STOPPED came."""
-    sim = icws_simulator.sim
     first, second = _voicemail_ids(icws_simulator)[-2:]
-    session = _session(icws_simulator)
 
-    session.push(sim.play_status_json(first, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == first)
-    session.push(sim.play_status_json(second, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == second)
+    await _report_playing(icws_simulator, coordinator, first)
+    await _report_playing(icws_simulator, coordinator, second)
 
 
 async def test_playback_safety_timeout(
@@ -271,12 +275,9 @@ async def test_playback_safety_timeout(
     )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     coordinator = mock_config_entry.runtime_data
-    sim = icws_simulator.sim
     newest = _voicemail_ids(icws_simulator)[-1]
-    session = _session(icws_simulator)
 
-    session.push(sim.play_status_json(newest, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    await _report_playing(icws_simulator, coordinator, newest)
 
     _tick(hass, freezer, 119)
     await hass.async_block_till_done()
@@ -330,8 +331,7 @@ async def test_stop_message_that_does_not_play(
         _voicemail_ids(icws_simulator)[-1],
         _voicemail_ids(icws_simulator)[0],
     )
-    _session(icws_simulator).push(icws_simulator.sim.play_status_json(newest, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    await _report_playing(icws_simulator, coordinator, newest)
 
     assert await coordinator.async_stop(older) == [older]
     assert coordinator.data.playing == newest
@@ -400,8 +400,7 @@ async def test_session_loss_recovered_without_unavailability(
     """A lost session is replaced and resubscribed; entities never go unavailable."""
     sim = icws_simulator.sim
     newest = _voicemail_ids(icws_simulator)[-1]
-    _session(icws_simulator).push(sim.play_status_json(newest, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    await _report_playing(icws_simulator, coordinator, newest)
     availability: list[bool] = []
     remove = coordinator.async_add_listener(
         lambda: availability.append(coordinator.last_update_success)
