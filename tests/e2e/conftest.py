@@ -44,14 +44,20 @@ def simulator_guard() -> None:
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    """Start the simulator (HTTPS) and Home Assistant on free loopback ports, onboard it."""
+    """Start the simulator (HTTPS) and Home Assistant on free loopback ports, onboard it.
+
+    A test module may set MESSAGING_VERSION = 1 for a server without server-sent events.
+    """
     name = request.module.__name__.rsplit(".", 1)[-1]
     running: Stack | None = None
     try:
         # Ports are chosen free, but another process may take one before we listen on
         # it (the machine is shared): then start again on other ports, at most 3 times.
         for attempt in range(3):
-            running = _start_stack(tmp_path_factory.mktemp(name))
+            running = _start_stack(
+                tmp_path_factory.mktemp(name),
+                messaging_version=getattr(request.module, "MESSAGING_VERSION", 2),
+            )
             try:
                 running.token = _wait_ready(running)
                 break
@@ -73,7 +79,7 @@ def stack(
             )
 
 
-def _start_stack(work: Path) -> Stack:
+def _start_stack(work: Path, *, messaging_version: int) -> Stack:
     """Spawn both processes from the main thread (children die with the thread that forks)."""
     with sockets_enabled():
         sim_port, hass_port = free_ports(2)
@@ -82,6 +88,7 @@ def _start_stack(work: Path) -> Stack:
         log_path=work / "simulator.log",
         tls=True,
         voicemails=8,
+        messaging_version=messaging_version,
         user=E2E_USER,
         password=E2E_PASSWORD,
     )

@@ -145,6 +145,28 @@ async def wait_state_change(
                 return data
 
 
+async def wait_state_changes(
+    ws: HassWebSocket,
+    subscription: int,
+    accepts: list[Callable[[dict[str, Any]], bool]],
+    *,
+    timeout: float = EVENT_TIMEOUT,
+) -> list[dict[str, Any]]:
+    """Read state_changed events until each of `accepts` matched one, in any order.
+
+    Return the first matching event data of each, in the order of `accepts`.
+    """
+    found: list[dict[str, Any] | None] = [None] * len(accepts)
+    async with asyncio.timeout(timeout):
+        while any(match is None for match in found):
+            event = await ws.next_event(subscription, timeout)
+            data: dict[str, Any] = event["data"]
+            for index, accept in enumerate(accepts):
+                if found[index] is None and accept(data):
+                    found[index] = data
+    return [match for match in found if match is not None]
+
+
 def new_state_is(
     entity_id: str, predicate: Callable[[str], bool]
 ) -> Callable[[dict[str, Any]], bool]:

@@ -26,6 +26,7 @@ from tests.e2e.harness import (
     new_state_is,
     stop_requests,
     wait_state_change,
+    wait_state_changes,
     wait_until,
 )
 
@@ -90,14 +91,7 @@ async def test_play_then_stop_buttons_reach_the_phone_with_session_headers(
     # Without a play target there is nowhere to play to.
     assert await state_of(api, play) == "unavailable"
 
-    result = await api.set_options(entry.entry_id, {"play_target": PLAY_TARGET})
-    assert result["type"] == "create_entry"
-    await wait_entry_state(api, entry.entry_id, ("loaded",))
-    await wait_until(
-        lambda: _state_if(api, play, lambda s: s != "unavailable"),
-        timeout=EVENT_TIMEOUT,
-        what="Play available",
-    )
+    await set_play_target(api, entry, play)
 
     await api.call_service("button", "press", {"entity_id": play})
     state = await control.state()
@@ -133,11 +127,15 @@ async def test_play_then_stop_buttons_reach_the_phone_with_session_headers(
 async def test_stop_playback_action_with_and_without_message_id(
     api: HassApi,
     control: SimulatorControl,
+    entry: EntryOutcome,
     entities: dict[str, dict[str, Any]],
 ) -> None:
     """voicemail.stop_playback stops the given message, or whatever plays; a bad id is refused."""
     mailbox = await control.voicemails()
     first, second = mailbox[-1], mailbox[-2]
+    await set_play_target(
+        api, entry, find_unique(entities, f"_{digest(first['message_id'])}_play")
+    )
     for vm, data in (
         (first, {"message_id": first["message_id"]}),
         (second, {}),
@@ -193,26 +191,22 @@ async def test_a_new_voicemail_arrives_as_state_changes(
             sender="Bob Example <+15551234>",
             subject="Call me",
         )
-        seen: list[dict[str, Any]] = []
-        await wait_state_change(
+        _, fired = await wait_state_changes(
             ws,
             subscription,
-            new_state_is(count_entity, lambda s: s == str(count + 1)),
-            seen=seen,
-        )
-        fired = await wait_state_change(
-            ws,
-            subscription,
-            lambda d: (
-                d["entity_id"] == event_entity
-                and d["new_state"]["attributes"].get("event_type") == "received"
-            ),
-            seen=seen,
+            [
+                new_state_is(count_entity, lambda s: s == str(count + 1)),
+                lambda d: (
+                    d["entity_id"] == event_entity
+                    and d["new_state"]["attributes"].get("event_type") == "received"
+                ),
+            ],
         )
     assert fired["new_state"]["attributes"]["message_id"] == vm["message_id"]
     now = await entry_entities(api, entry.entry_id)
-    play = find_unique(now, f"_{digest(vm['message_id'])}_play")
-    assert await state_of(api, play) != "unavailable"
+    find_unique(now, f"_{digest(vm['message_id'])}_play")
+    stop = find_unique(now, f"_{digest(vm['message_id'])}_stop")
+    assert await state_of(api, stop) != "unavailable"
 
 
 async def test_an_expired_session_is_recovered_without_going_unavailable(
@@ -316,6 +310,18 @@ async def test_a_restart_keeps_the_entry_and_its_entities(
     # Debug logging was on the whole time: no password in the log.
     log = (stack.hass.config_dir / "home-assistant.log").read_text(encoding="utf-8")
     assert E2E_PASSWORD not in log
+
+
+async def set_play_target(api: HassApi, entry: EntryOutcome, play: str) -> None:
+    """Set the play target in the options flow; wait until the Play button is available."""
+    result = await api.set_options(entry.entry_id, {"play_target": PLAY_TARGET})
+    assert result["type"] == "create_entry"
+    await wait_entry_state(api, entry.entry_id, ("loaded",))
+    await wait_until(
+        lambda: _state_if(api, play, lambda s: s != "unavailable"),
+        timeout=EVENT_TIMEOUT,
+        what="Play available",
+    )
 
 
 async def _state_if(api: HassApi, entity_id: str, accept: Any) -> str | None:
