@@ -570,3 +570,19 @@ async def test_stop_stops_every_account(
     assert sorted(response["stopped"]) == sorted([alices, bobs])
     assert init_integration.runtime_data.data.playing is None
     assert bob.runtime_data.data.playing is None
+
+
+async def test_stop_a_message_of_the_other_account(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    init_integration: VoicemailConfigEntry,
+    bob: MockConfigEntry,
+) -> None:
+    """A message id without an account: stopped on the account that has it."""
+    bobs = _ids(icws_simulator.sim, "bob")[-1]
+    await async_start_playback(hass, icws_simulator, bob, bobs, user="bob")
+
+    response = await _call(hass, SERVICE_STOP_PLAYBACK, {"message_id": bobs})
+
+    assert response == {"stopped": [bobs]}
+    assert bob.runtime_data.data.playing is None
