@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 import json
 from pathlib import Path
 
@@ -110,58 +111,117 @@ async def test_setup_over_https(
     assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
-async def test_server_unreachable(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    mock_config_entry: MockConfigEntry,
+async def _unreachable(
+    hass: HomeAssistant, sim: RunningSimulator, entry: MockConfigEntry
 ) -> None:
-    """A server that cannot be reached makes setup retry later."""
-    await icws_simulator.stop()
-    mock_config_entry.add_to_hass(hass)
-
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert mock_config_entry.error_reason_translation_key == "cannot_connect"
-    assert "cannot_connect" in STRINGS["exceptions"]
+    """Stop the server."""
+    await sim.stop()
 
 
-async def test_wrong_password_starts_reauth(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    mock_config_entry: MockConfigEntry,
+async def _wrong_password(
+    hass: HomeAssistant, sim: RunningSimulator, entry: MockConfigEntry
 ) -> None:
-    """Refused credentials fail setup and start the reauth flow."""
-    mock_config_entry.add_to_hass(hass)
+    """Store a password the server refuses."""
     hass.config_entries.async_update_entry(
-        mock_config_entry, data={**mock_config_entry.data, CONF_PASSWORD: "wrong"}
+        entry, data={**entry.data, CONF_PASSWORD: "wrong"}
     )
+
+
+async def _too_old(
+    hass: HomeAssistant, sim: RunningSimulator, entry: MockConfigEntry
+) -> None:
+    """Make the server's unified-messaging feature version 1."""
+    sim.sim.settings.unified_messaging_version = 1
+
+
+async def _subscription_fails(
+    hass: HomeAssistant, sim: RunningSimulator, entry: MockConfigEntry
+) -> None:
+    """Make the server fail the voicemail subscription."""
+    sim.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+
+
+async def _relogin_refused(
+    hass: HomeAssistant, sim: RunningSimulator, entry: MockConfigEntry
+) -> None:
+    """Answer the subscription 401; refuse the login that follows (the first passes)."""
+    sim.sim.inject_fault(SUBSCRIPTION, 401, method="PUT")
+    sim.sim.inject_fault("^/icws/connection$", None, method="POST")
+    sim.sim.inject_fault(
+        "^/icws/connection$",
+        400,
+        method="POST",
+        body={
+            "errorId": "error.request.connection.authenticationFailure",
+            "errorCode": -2147221503,
+            "message": "The authentication process failed.",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("cause", "state", "key"),
+    [
+        (_unreachable, ConfigEntryState.SETUP_RETRY, "cannot_connect"),
+        (_wrong_password, ConfigEntryState.SETUP_ERROR, "invalid_auth"),
+        (_too_old, ConfigEntryState.SETUP_ERROR, "unsupported_server"),
+        (_subscription_fails, ConfigEntryState.SETUP_RETRY, "cannot_connect"),
+        (_relogin_refused, ConfigEntryState.SETUP_ERROR, "invalid_auth"),
+    ],
+)
+async def test_setup_error(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    *,
+    cause: Callable[
+        [HomeAssistant, RunningSimulator, MockConfigEntry], Awaitable[None]
+    ],
+    state: ConfigEntryState,
+    key: str,
+) -> None:
+    """Setup fails with a translated reason, logged out, with no task left.
+
+    Refused credentials start reauth; a server too old for voicemail raises a repair
+    issue.
+    """
+    mock_config_entry.add_to_hass(hass)
+    await cause(hass, icws_simulator, mock_config_entry)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
-    assert mock_config_entry.error_reason_translation_key == "invalid_auth"
-    assert "invalid_auth" in STRINGS["exceptions"]
+    assert mock_config_entry.state is state
+    assert mock_config_entry.error_reason_translation_key == key
+    assert key in STRINGS["exceptions"]
+    # Every session the server did not refuse itself (401) was logged out.
+    refused = {
+        r.path.split("/")[2] for r in icws_simulator.sim.requests if r.status == 401
+    }
+    alive = {s.session_id for s in icws_simulator.sim.live_sessions()}
+    assert alive <= refused
+    assert _our_tasks() == []
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert icws_simulator.sim.live_sessions() == []
+    reauth = [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert reauth is (key == "invalid_auth")
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"unsupported_server_{mock_config_entry.entry_id}"
+    )
+    assert (issue is not None) is (key == "unsupported_server")
 
 
-async def test_unsupported_server(
+async def test_unsupported_server_issue(
     hass: HomeAssistant,
     icws_simulator: RunningSimulator,
     mock_config_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """A server too old for voicemail fails setup with a repair issue, gone once fixed."""
-    icws_simulator.sim.settings.unified_messaging_version = 1
+    """The repair issue names the feature and versions, and goes once upgraded."""
+    await _too_old(hass, icws_simulator, mock_config_entry)
     mock_config_entry.add_to_hass(hass)
-
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
 
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
-    assert mock_config_entry.error_reason_translation_key == "unsupported_server"
     issue_id = f"unsupported_server_{mock_config_entry.entry_id}"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -172,6 +232,7 @@ async def test_unsupported_server(
         "version": "1",
         "required": "2",
     }
+    assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     assert set(STRINGS["issues"]["unsupported_server"]) == {"title", "description"}
 
@@ -179,51 +240,6 @@ async def test_unsupported_server(
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-
-
-async def test_subscribe_fails(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """A server that fails the subscription makes setup retry, logged out."""
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
-    mock_config_entry.add_to_hass(hass)
-
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert mock_config_entry.error_reason_translation_key == "cannot_connect"
-    assert icws_simulator.sim.live_sessions() == []
-    assert _our_tasks() == []
-
-
-async def test_relogin_refused_while_subscribing(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Credentials refused on the re-login after a 401 also start reauth."""
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 401, method="PUT")
-    # The first login goes through; the one after the 401 is refused.
-    icws_simulator.sim.inject_fault("^/icws/connection$", None, method="POST")
-    icws_simulator.sim.inject_fault(
-        "^/icws/connection$",
-        400,
-        method="POST",
-        body={
-            "errorId": "error.request.connection.authenticationFailure",
-            "errorCode": -2147221503,
-            "message": "The authentication process failed.",
-        },
-    )
-    mock_config_entry.add_to_hass(hass)
-
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
-    assert mock_config_entry.error_reason_translation_key == "invalid_auth"
 
 
 async def test_remove_entry_removes_issues(
