@@ -227,7 +227,11 @@ class Develop:
                         file=sys.stderr,
                     )
                     return code or 1
-            print("\nStopping Home Assistant and the simulator ...")
+            print(
+                "\nStopping Home Assistant and the simulator ..."
+                if self.simulator is not None
+                else "\nStopping Home Assistant ..."
+            )
             return 0
         finally:
             if follow is not None:
@@ -307,7 +311,8 @@ class Develop:
                     "fault 500 | clear-faults | drop-streams"
                 ),
             ]
-        lines += ["Press Ctrl-C to stop both.", ""]
+        stop = "both" if self.simulator is not None else "Home Assistant"
+        lines += [f"Press Ctrl-C to stop {stop}.", ""]
         print("\n".join(lines), flush=True)
 
 
