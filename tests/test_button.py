@@ -25,21 +25,10 @@ from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import (
-    SnapshotExtension,
-    button_id,
-    entity_id_of,
-    wait_until,
-)
+from tests.integration_helpers import button_id, entity_id_of, wait_until
 
 STOP_PATH = r"/voicemail-message/play/stop$"
 START_PATH = r"/voicemail-message/play/start$"
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in tests/snapshots/."""
-    return snapshot.use_extension(SnapshotExtension)
 
 
 async def _setup(

@@ -18,13 +18,7 @@ from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import SnapshotExtension, entity_id_of, wait_until
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in tests/snapshots/."""
-    return snapshot.use_extension(SnapshotExtension)
+from tests.integration_helpers import entity_id_of, wait_until
 
 
 def _state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
@@ -43,6 +37,7 @@ def _playback(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return entity_id
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sensors(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -67,6 +62,7 @@ async def test_sensors(
     assert device == snapshot(name="device")
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_counts_follow_the_mailbox(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
@@ -141,3 +137,19 @@ async def test_playback_of_unknown_message(
     attributes = hass.states.get(entity_id).attributes
     assert attributes["message_id"] == "not-in-the-list"
     assert attributes["from"] is None
+
+
+async def test_messages_waiting_is_disabled_by_default(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The server's waiting count repeats the unread count: it starts disabled."""
+    entity_id = entity_id_of(
+        hass, init_integration, Platform.SENSOR, "messages_waiting"
+    )
+    assert entity_id is not None
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None

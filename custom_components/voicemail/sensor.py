@@ -64,6 +64,8 @@ SENSORS: tuple[VoicemailSensorEntityDescription, ...] = (
         key="messages_waiting",
         translation_key="messages_waiting",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The server's own count mostly repeats the unread count: enable it when needed.
+        entity_registry_enabled_default=False,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.messages_waiting,
     ),
