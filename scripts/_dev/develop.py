@@ -62,7 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     real.add_argument("--server", metavar="HOST", help="host name or address")
     real.add_argument("--port", type=int, help="ICWS port (default 8019)")
-    real.add_argument("--username", help="ICWS user (default: the simulator's alice)")
+    real.add_argument("--username", help="ICWS user (required with --server)")
     real.add_argument(
         "--password",
         help="ICWS password (default: $VOICEMAIL_PASSWORD, else asked for)",
@@ -104,6 +104,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def real_server_connection(args: argparse.Namespace) -> Connection:
     """Return the account on a real server; the password never appears in any output."""
+    if not args.username:
+        raise SystemExit("scripts/develop --server: give --username")
     password = args.password or os.environ.get("VOICEMAIL_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -113,8 +115,6 @@ def real_server_connection(args: argparse.Namespace) -> Connection:
         password = getpass.getpass(
             f"ICWS password of {args.username} on {args.server}: "
         )
-    if not args.username:
-        raise SystemExit("scripts/develop --server: give --username")
     return Connection(
         host=args.server,
         port=args.port or DEFAULT_SIM_PORT,
