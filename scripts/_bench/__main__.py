@@ -17,6 +17,7 @@ import json
 import os
 from pathlib import Path
 import platform
+import subprocess
 import sys
 import time
 from typing import Any
@@ -98,7 +99,21 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "homeassistant": metadata.version("homeassistant"),
         "aiohttp": metadata.version("aiohttp"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "integration_changes": len(
+            _git("status", "--porcelain", "--", "custom_components").splitlines()
+        ),
     }
+
+
+def _git(*args: str) -> str:
+    """Output of a git command in the repository ("" when git is missing)."""
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        return ""
 
 
 def loadavg() -> str:

@@ -80,6 +80,10 @@ class Report:
                 f"- Python {m['python']}, Home Assistant {m['homeassistant']}, "
                 f"aiohttp {m['aiohttp']}"
             ),
+            (
+                f"- commit {m['commit']}; files of custom_components changed and not "
+                f"committed: {m['integration_changes']}"
+            ),
             f"- load average before / after: {self.load_before} / {self.load_after}",
             (
                 f"- CPU used during the measurements: by the bench, hass and the "
