@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.voicemail.icws import IcwsClient, IcwsEvent
+from custom_components.voicemail.icws import IcwsClient, IcwsEvent, VoicemailSnapshot
 from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.server import RunningSimulator
 
@@ -144,8 +144,11 @@ class EventReader:
             await self.task
 
 
+type Readers = Callable[[IcwsClient], EventReader]
+
+
 @pytest.fixture
-async def readers() -> AsyncGenerator[Callable[[IcwsClient], EventReader]]:
+async def readers() -> AsyncGenerator[Readers]:
     """Start `EventReader`s that are stopped at the end of the test."""
     started: list[EventReader] = []
 
@@ -157,3 +160,27 @@ async def readers() -> AsyncGenerator[Callable[[IcwsClient], EventReader]]:
     yield start
     for reader in started:
         await reader.close()
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the loop run until the simulator reached a state (guarded against hangs)."""
+    async with asyncio.timeout(20):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def logins(sim: IcwsSimulator) -> int:
+    """How many login requests the simulator received."""
+    return len(sim.requests_to("^/icws/connection$", "POST"))
+
+
+async def started(
+    make_client: ClientFactory, readers: Readers, **options: Any
+) -> tuple[IcwsClient, EventReader]:
+    """Return a logged-in, subscribed client whose reader got the first snapshot."""
+    client = make_client(**options)
+    await client.login()
+    await client.subscribe_voicemail()
+    reader = readers(client)
+    await reader.next_of(VoicemailSnapshot)
+    return client, reader

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import partial
 import logging
 
@@ -26,17 +25,10 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, EventReader
+from .conftest import ClientFactory, Readers, logins, started, until
 
 MESSAGES = "/messaging/messages$"
 POLLING = SimulatorSettings(messaging_version=1)
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let the loop run until the simulator reached a state (guarded against hangs)."""
-    async with asyncio.timeout(20):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def streams_opened(sim: IcwsSimulator) -> int:
@@ -49,25 +41,23 @@ def _opened_exactly(sim: IcwsSimulator, count: int) -> bool:
     return streams_opened(sim) == count
 
 
-async def started(
-    make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
-    **options: object,
-) -> tuple[IcwsClient, EventReader]:
-    """Return a logged-in, subscribed client whose reader got the first snapshot."""
-    client = make_client(**options)
+async def events_failed_with_500(
+    sim: IcwsSimulator, make_client: ClientFactory, readers: Readers
+) -> IcwsClient:
+    """Return a logged-in client whose event request got a 500: IcwsServerError."""
+    client = make_client()
     await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    await reader.next_of(VoicemailSnapshot)
-    return client, reader
+    sim.inject_fault(MESSAGES, 500)
+    with pytest.raises(IcwsServerError):
+        await readers(client).next()
+    return client
 
 
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_short_polling_when_messaging_is_below_2(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """With messaging 1, GET messages returns JSON arrays, polled every poll_interval."""
     sim = icws_simulator.sim
@@ -88,7 +78,7 @@ async def test_short_polling_when_messaging_is_below_2(
 async def test_polling_session_replaced_and_down(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """Polling: a 401 and a DOWN message both lead to SessionReplaced."""
     sim = icws_simulator.sim
@@ -102,22 +92,18 @@ async def test_polling_session_replaced_and_down(
     assert down.new is ConnectionState.DOWN
     assert down.should_reconnect is False
     assert isinstance(await reader.next(), SessionReplaced)
-    assert len(sim.requests_to("^/icws/connection$", "POST")) == 3
+    assert logins(sim) == 3
 
 
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_polling_errors(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """A 500 or a body that is not an array ends the iterator with a typed error."""
     sim = icws_simulator.sim
-    client = make_client()
-    await client.login()
-    sim.inject_fault(MESSAGES, 500)
-    with pytest.raises(IcwsServerError):
-        await readers(client).next()
+    client = await events_failed_with_500(sim, make_client, readers)
     sim.inject_fault(MESSAGES, 200, body={"__type": "not a list"})
     with pytest.raises(IcwsProtocolError):
         await readers(client).next()
@@ -126,7 +112,7 @@ async def test_polling_errors(
 async def test_event_stream_headers(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """The stream asks for text/event-stream and carries cookie and CSRF token."""
     sim = icws_simulator.sim
@@ -148,7 +134,7 @@ async def test_event_stream_headers(
 async def test_dropped_stream_is_reopened(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
     abort: bool,
 ) -> None:
     """A stream that ends or breaks is reopened (with Last-Event-ID); nothing is lost."""
@@ -168,7 +154,7 @@ async def test_dropped_stream_is_reopened(
 async def test_repeated_drops_back_off_then_recover(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """Streams that end without a message are reopened with growing pauses, not in a loop."""
     sim = icws_simulator.sim
@@ -185,7 +171,7 @@ async def test_repeated_drops_back_off_then_recover(
 async def test_silent_stream_is_reopened(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """No byte (not even a ping) for longer than stream_read_timeout: reopen."""
     sim = icws_simulator.sim
@@ -199,7 +185,7 @@ async def test_silent_stream_is_reopened(
 async def test_stream_401_replaces_the_session(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """The session expires under the stream: new session, SessionReplaced, new snapshot."""
     sim = icws_simulator.sim
@@ -215,7 +201,7 @@ async def test_stream_401_replaces_the_session(
 async def test_explicit_login_replaces_the_stream(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """login() while events run: the old stream is closed and SessionReplaced follows."""
     sim = icws_simulator.sim
@@ -231,7 +217,7 @@ async def test_explicit_login_replaces_the_stream(
 async def test_events_before_login_and_after_logout(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """events() logs in when needed; it ends at logout and refuses to start after it."""
     sim = icws_simulator.sim
@@ -249,7 +235,7 @@ async def test_events_before_login_and_after_logout(
 async def test_malformed_and_unknown_messages_are_skipped(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Not JSON, a broken known message, an unknown type: logged, skipped, stream goes on."""
@@ -276,7 +262,7 @@ async def test_malformed_and_unknown_messages_are_skipped(
 async def test_stream_answered_with_json_falls_back_to_polling(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """A server that answers the stream request with a JSON array is polled instead."""
     sim = icws_simulator.sim
@@ -301,15 +287,10 @@ async def test_stream_answered_with_json_falls_back_to_polling(
 async def test_stream_errors(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """A 500 on the stream request, and an unreachable server, end the iterator typed."""
-    sim = icws_simulator.sim
-    client = make_client()
-    await client.login()
-    sim.inject_fault(MESSAGES, 500)
-    with pytest.raises(IcwsServerError):
-        await readers(client).next()
+    client = await events_failed_with_500(icws_simulator.sim, make_client, readers)
     await icws_simulator.stop()
     with pytest.raises(IcwsConnectionError):
         await readers(client).next()
@@ -318,7 +299,7 @@ async def test_stream_errors(
 async def test_ten_thousand_voicemail_snapshot(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """One multi-megabyte SSE event carries a 10,000-message mailbox; all of it arrives."""
     sim = icws_simulator.sim

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 import json
 
 import pytest
 
 from custom_components.voicemail.icws import (
-    IcwsClient,
     IcwsNotAllowedError,
     IcwsResponseError,
     IcwsSessionError,
@@ -26,7 +24,7 @@ from custom_components.voicemail.icws.client import quote_id
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, EventReader, Secrets
+from .conftest import ClientFactory, Readers, Secrets, started
 
 VENDOR_JSON = "application/vnd.inin.icws+JSON"
 
@@ -89,15 +87,13 @@ async def test_cookie_and_csrf_sent_verbatim_to_an_ip_host(
 async def test_operations_and_their_events(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """Subscribe, snapshot, play, stop, mark read/unread and delete, each with its event."""
     sim = icws_simulator.sim
-    client = make_client()
-    await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    snapshot = await reader.next_of(VoicemailSnapshot)
+    client, reader = await started(make_client, readers)
+    [snapshot] = reader.seen
+    assert isinstance(snapshot, VoicemailSnapshot)
     stored = sim.voicemails("alice")
     assert [vm.message_id for vm in snapshot.voicemails] == [
         vm.message_id for vm in stored

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -28,14 +27,9 @@ from custom_components.voicemail.icws import (
 from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, EventReader, Secrets
+from .conftest import ClientFactory, Readers, Secrets, logins, started, until
 
 STOP = "/voicemail-message/play/stop$"
-
-
-def logins(sim: IcwsSimulator) -> int:
-    """How many login requests the simulator received."""
-    return len(sim.requests_to("^/icws/connection$", "POST"))
 
 
 def newest_voicemail(sim: IcwsSimulator) -> str:
@@ -192,15 +186,11 @@ async def test_second_401_is_a_session_error(
 async def test_single_flight_login(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """20 stops and the event stream see the 401 together: exactly one login follows."""
     sim = icws_simulator.sim
-    client = make_client()
-    await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    await reader.next_of(VoicemailSnapshot)
+    client, reader = await started(make_client, readers)
     message_id = newest_voicemail(sim)
     sim.expire_sessions()
     sim.clear_requests()
@@ -218,7 +208,7 @@ async def test_single_flight_login(
 async def test_failed_relogin_raises_authentication_error_everywhere(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """The password changed while the session expired: every caller gets the auth error."""
     sim = icws_simulator.sim
@@ -389,15 +379,11 @@ async def test_login_redirect_is_followed_like_a_503(
 async def test_switchover_while_running(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """DOWN message: yielded, then one login on the new active host, then SessionReplaced."""
     sim = icws_simulator.sim
-    client = make_client(host="primary.test")
-    await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    await reader.next_of(VoicemailSnapshot)
+    client, reader = await started(make_client, readers, host="primary.test")
     sim.switchover(["backup.test"])
     down = await reader.next_of(ConnectionStateChange)
     assert down == ConnectionStateChange(
@@ -475,6 +461,20 @@ async def test_slow_server_times_out(
 # --- TLS ----------------------------------------------------------------------------
 
 
+def tls_client(
+    session: aiohttp.ClientSession, running: RunningSimulator, *, verify_ssl: bool
+) -> IcwsClient:
+    """Return alice's client of the HTTPS simulator (default options otherwise)."""
+    return IcwsClient(
+        session,
+        "127.0.0.1",
+        port=running.port,
+        verify_ssl=verify_ssl,
+        username="alice",
+        password="secret",
+    )
+
+
 async def test_tls_certificate_checked_or_not(
     icws_tls_simulator: RunningSimulator,
     client_session: aiohttp.ClientSession,
@@ -483,27 +483,12 @@ async def test_tls_certificate_checked_or_not(
     """Self-signed certificate: refused with verification, accepted without."""
     sim = icws_tls_simulator.sim
     secrets.sims.append(sim)
-    port = icws_tls_simulator.port
-    strict = IcwsClient(
-        client_session,
-        "127.0.0.1",
-        port=port,
-        verify_ssl=True,
-        username="alice",
-        password="secret",
-    )
+    strict = tls_client(client_session, icws_tls_simulator, verify_ssl=True)
     with pytest.raises(IcwsCertificateError) as caught:
         await strict.login()
     assert "certificate" in str(caught.value)
     assert sim.requests == []
-    lenient = IcwsClient(
-        client_session,
-        "127.0.0.1",
-        port=port,
-        verify_ssl=False,
-        username="alice",
-        password="secret",
-    )
+    lenient = tls_client(client_session, icws_tls_simulator, verify_ssl=False)
     await lenient.login()
     await lenient.stop(newest_voicemail(sim))
     assert sim.requests[-1].status == 204
@@ -534,9 +519,7 @@ async def test_logout_while_a_request_waits_for_its_401(
     await client.login()
     sim.inject_fault(STOP, 401, delay=0.5)
     stop = asyncio.create_task(client.stop(newest_voicemail(sim)))
-    async with asyncio.timeout(20):
-        while not sim.requests_to(STOP):
-            await asyncio.sleep(0.01)
+    await until(lambda: bool(sim.requests_to(STOP)))
     await client.logout()
     with pytest.raises(IcwsSessionError):
         await stop
@@ -547,15 +530,11 @@ async def test_logout_while_a_request_waits_for_its_401(
 async def test_events_share_the_failure_of_another_callers_login(
     icws_simulator: RunningSimulator,
     make_client: ClientFactory,
-    readers: Callable[[IcwsClient], EventReader],
+    readers: Readers,
 ) -> None:
     """The server fails the re-login a stop() started: the event iterator raises it too."""
     sim = icws_simulator.sim
-    client = make_client(poll_interval=0.3)
-    await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    await reader.next_of(VoicemailSnapshot)
+    client, reader = await started(make_client, readers, poll_interval=0.3)
     # Whichever meets the 401 first logs in; the other gets that login's error.
     sim.inject_fault("^/icws/connection$", 500, method="POST")
     sim.expire_sessions()
@@ -574,9 +553,7 @@ async def test_logout_during_a_login_wins(
     client = make_client()
     sim.inject_fault("^/icws/connection$", None, method="POST", delay=0.5)
     login = asyncio.create_task(client.login())
-    async with asyncio.timeout(20):
-        while not sim.requests:
-            await asyncio.sleep(0.01)
+    await until(lambda: bool(sim.requests))
     await client.logout()
     with pytest.raises(IcwsSessionError):
         await login
@@ -598,14 +575,7 @@ async def test_tls_verified_against_a_trusted_certificate(
     async with aiohttp.ClientSession(
         cookie_jar=aiohttp.DummyCookieJar(), connector=connector
     ) as session:
-        client = IcwsClient(
-            session,
-            "127.0.0.1",
-            port=icws_tls_simulator.port,
-            verify_ssl=True,
-            username="alice",
-            password="secret",
-        )
+        client = tls_client(session, icws_tls_simulator, verify_ssl=True)
         await client.login()
         await client.stop(newest_voicemail(sim))
         assert sim.requests[-1].status == 204
