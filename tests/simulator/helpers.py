@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 import json
 from typing import Any
@@ -14,6 +15,9 @@ IC_AUTH = "urn:inin.com:connection:icAuthConnectionRequestSettings"
 VOICEMAIL_SUB = "messaging/subscriptions/unified-messaging/voicemail-messages"
 MWI_SUB = "messaging/subscriptions/unified-messaging/messages-waiting-indicator"
 ICWS_JSON = "application/vnd.inin.icws+JSON; charset=utf-8"
+SSE = {"Accept": "text/event-stream"}
+START = "/voicemail-message/play/start"
+STOP = "/voicemail-message/play/stop"
 
 
 def login_body(user: str = "alice", password: str = "secret") -> dict[str, Any]:
@@ -54,6 +58,20 @@ class Login:
         return self.url(f"unified-messaging/{quote(message_id, safe='')}{suffix}")
 
 
+def post_connection(
+    session: aiohttp.ClientSession,
+    base: str,
+    *,
+    path: str = "/icws/connection",
+    **kwargs: Any,
+) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
+    """POST a login request: alice's body and `Accept-Language: en-us` unless given."""
+    kwargs.setdefault("headers", {"Accept-Language": "en-us"})
+    if "data" not in kwargs:
+        kwargs.setdefault("json", login_body())
+    return session.post(f"{base}{path}", **kwargs)
+
+
 async def login(
     session: aiohttp.ClientSession,
     base: str,
@@ -63,13 +81,9 @@ async def login(
     include: str | None = "features,version",
 ) -> Login:
     """Log in and return the session's secrets (asserts 201)."""
-    url = f"{base}/icws/connection"
     params = {"include": include} if include else None
-    async with session.post(
-        url,
-        json=login_body(user, password),
-        params=params,
-        headers={"Accept-Language": "en-us"},
+    async with post_connection(
+        session, base, json=login_body(user, password), params=params
     ) as resp:
         assert resp.status == 201, await resp.text()
         body = await resp.json(content_type=None)
@@ -98,6 +112,72 @@ async def subscribe(
     if mwi:
         async with session.put(lg.url(MWI_SUB), headers=lg.auth()) as resp:
             assert resp.status == 200
+
+
+async def subscribed(
+    session: aiohttp.ClientSession, base: str, *, mwi: bool = False
+) -> tuple[Login, list[dict[str, Any]]]:
+    """Log alice in, subscribe and return the session with the first poll's messages."""
+    lg = await login(session, base)
+    await subscribe(session, lg, mwi=mwi)
+    return lg, await poll(session, lg)
+
+
+async def play_start(
+    session: aiohttp.ClientSession, lg: Login, message_id: str, body: Any
+) -> int:
+    """POST play/start with a JSON body; return the status."""
+    async with session.post(
+        lg.message_url(message_id, START), json=body, headers=lg.auth()
+    ) as resp:
+        await resp.read()
+        return resp.status
+
+
+async def play_stop(
+    session: aiohttp.ClientSession, lg: Login, message_id: str
+) -> tuple[int, Any]:
+    """POST play/stop; return the status and the JSON body of an error (else None)."""
+    async with session.post(
+        lg.message_url(message_id, STOP), headers=lg.auth()
+    ) as resp:
+        body = await resp.json(content_type=None) if resp.status >= 400 else None
+        return resp.status, body
+
+
+async def set_station(session: aiohttp.ClientSession, lg: Login, station: str) -> None:
+    """PUT connection/station with workstationSettings (asserts 200)."""
+    async with session.put(
+        lg.url("connection/station"),
+        json={
+            "__type": "urn:inin.com:connection:workstationSettings",
+            "workstation": station,
+        },
+        headers=lg.auth(),
+    ) as resp:
+        assert resp.status == 200
+
+
+async def request_stream(
+    session: aiohttp.ClientSession, lg: Login
+) -> aiohttp.ClientResponse:
+    """GET messaging/messages asking for text/event-stream (cookie, no CSRF token).
+
+    The caller releases the answer (`async with`).
+    """
+    return await session.get(
+        lg.url("messaging/messages"), headers={**lg.auth(csrf=False), **SSE}
+    )
+
+
+async def open_stream(
+    session: aiohttp.ClientSession, lg: Login
+) -> tuple[aiohttp.ClientResponse, SseReader]:
+    """Open the event stream (asserts 200 and the content type); close it with `async with`."""
+    resp = await request_stream(session, lg)
+    assert resp.status == 200
+    assert resp.headers["Content-Type"].startswith("text/event-stream")
+    return resp, SseReader(resp)
 
 
 class SseReader:

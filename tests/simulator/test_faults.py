@@ -13,9 +13,15 @@ from yarl import URL
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import VOICEMAIL_SUB, login, poll, subscribe
-
-STOP = "/voicemail-message/play/stop"
+from .helpers import (
+    STOP,
+    VOICEMAIL_SUB,
+    login,
+    play_stop,
+    poll,
+    post_connection,
+    subscribe,
+)
 
 
 async def test_410_and_500_faults(
@@ -122,11 +128,8 @@ async def test_400_variants_are_injectable(
     lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     icws_simulator.sim.inject_fault("/play/stop$", 400, error_variant=variant)
-    async with client_session.post(
-        lg.message_url(message_id, STOP), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 400
-        body = await resp.json(content_type=None)
+    status, body = await play_stop(client_session, lg, message_id)
+    assert status == 400
     assert body["errorId"] == error_id
     assert body["__type"] == error_type
     assert body["message"] == "Stop is not allowed on a unified message of this type."
@@ -264,10 +267,8 @@ async def test_unified_messaging_1_lacks_play_and_update(
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
-    async with client_session.post(
-        lg.message_url(message_id, STOP), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    status, _ = await play_stop(client_session, lg, message_id)
+    assert status == 404
     async with client_session.put(
         lg.message_url(message_id), json={"state": 1}, headers=lg.auth()
     ) as resp:
@@ -281,13 +282,7 @@ async def test_missing_sdk_license(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Open question 9: the login fails with the configured status."""
-    from .helpers import login_body  # noqa: PLC0415
-
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
-        json=login_body(),
-        headers={"Accept-Language": "en-us"},
-    ) as resp:
+    async with post_connection(client_session, icws_simulator.url) as resp:
         assert resp.status == 403
         assert (await resp.json(content_type=None))["errorId"] == (
             "error.request.connection.licenseNotAvailable"

@@ -10,7 +10,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import IC_AUTH, ICWS_JSON, login, login_body
+from .helpers import IC_AUTH, ICWS_JSON, login, login_body, post_connection
 
 
 async def test_login_answers_201_with_the_observed_headers_and_body(
@@ -104,10 +104,8 @@ async def test_bad_credentials_answer_the_same_400(
 ) -> None:
     """Unknown user, wrong password and locked user are indistinguishable."""
     icws_simulator.sim.add_user("locked", "secret", locked=True)
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
-        json=login_body(user, password),
-        headers={"Accept-Language": "en-us"},
+    async with post_connection(
+        client_session, icws_simulator.url, json=login_body(user, password)
     ) as resp:
         assert resp.status == 400
         assert resp.headers["Content-Type"] == ICWS_JSON
@@ -179,11 +177,7 @@ async def test_representation_errors(
 ) -> None:
     """Malformed, missing and invalid properties give the documented error shapes."""
     kwargs: dict[str, Any] = {"data": body} if isinstance(body, str) else {"json": body}
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
-        headers={"Accept-Language": "en-us"},
-        **kwargs,
-    ) as resp:
+    async with post_connection(client_session, icws_simulator.url, **kwargs) as resp:
         assert resp.status == 400
         answer = await resp.json(content_type=None)
     assert {key: answer[key] for key in expected} == expected
@@ -194,9 +188,10 @@ async def test_missing_accept_language_is_a_400(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Accept-Language is required."""
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
-        json=login_body(),
+    async with post_connection(
+        client_session,
+        icws_simulator.url,
+        headers={},
         skip_auto_headers=["Accept-Language"],
     ) as resp:
         assert resp.status == 400
@@ -209,9 +204,9 @@ async def test_language_goes_into_the_cookie(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """The cookie's languageId is the session language."""
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
-        json=login_body(),
+    async with post_connection(
+        client_session,
+        icws_simulator.url,
         headers={"Accept-Language": "fr-FR,fr;q=0.9"},
     ) as resp:
         assert resp.status == 201
@@ -228,8 +223,9 @@ async def test_plain_json_content_type_and_none_are_accepted(
         headers = {"Accept-Language": "en-us"}
         if content_type:
             headers["Content-Type"] = content_type
-        async with client_session.post(
-            f"{icws_simulator.url}/icws/connection",
+        async with post_connection(
+            client_session,
+            icws_simulator.url,
             data=json.dumps(login_body()).encode(),
             headers=headers,
         ) as resp:
@@ -240,14 +236,14 @@ async def test_other_auth_types_fail_authentication(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Single sign-on and auth tokens are not simulated: authentication fails."""
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
+    async with post_connection(
+        client_session,
+        icws_simulator.url,
         json={
             "__type": "urn:inin.com:connection:singleSignOnTokenConnectionRequestSettings",
             "applicationName": "x",
             "singleSignOnToken": "t",
         },
-        headers={"Accept-Language": "en-us"},
     ) as resp:
         assert resp.status == 400
         assert (await resp.json(content_type=None))["errorCode"] == -2147221503
@@ -303,9 +299,7 @@ async def test_paths_are_case_insensitive(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """`/ICWS/connection` (the WWW-Authenticate location) logs in too."""
-    async with client_session.post(
-        f"{icws_simulator.url}/ICWS/Connection",
-        json=login_body(),
-        headers={"Accept-Language": "en-us"},
+    async with post_connection(
+        client_session, icws_simulator.url, path="/ICWS/Connection"
     ) as resp:
         assert resp.status == 201

@@ -11,9 +11,7 @@ from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import ICWS_JSON, Login, SseReader, login, poll, subscribe
-
-SSE = {"Accept": "text/event-stream"}
+from .helpers import ICWS_JSON, login, open_stream, poll, request_stream, subscribe
 
 
 async def test_short_poll_drains_the_queue(
@@ -31,24 +29,13 @@ async def test_short_poll_drains_the_queue(
     assert await poll(client_session, lg) == []
 
 
-async def _open_stream(
-    client_session: aiohttp.ClientSession, lg: Login
-) -> tuple[aiohttp.ClientResponse, SseReader]:
-    resp = await client_session.get(
-        lg.url("messaging/messages"), headers={**lg.auth(csrf=False), **SSE}
-    )
-    assert resp.status == 200
-    assert resp.headers["Content-Type"].startswith("text/event-stream")
-    return resp, SseReader(resp)
-
-
 async def test_sse_one_unnamed_data_event_per_message(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Each message is one `data:` line + blank line, no `event:`/`id:` by default."""
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg, mwi=True)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         first = await reader.next_block()
         second = await reader.next_block()
@@ -81,7 +68,7 @@ async def test_sse_sends_ping_comments(
 ) -> None:
     """`:ping` comment blocks keep the stream alive."""
     lg = await login(client_session, icws_simulator.url)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         blocks = [await reader.next_block() for _ in range(3)]
     assert blocks == [":ping", ":ping", ":ping"]
@@ -96,7 +83,7 @@ async def test_sse_retry_and_ids_are_settings(
     """Optional `retry:` at the start and `id:` lines on events."""
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg, mwi=True)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         assert await reader.next_block() == "retry: 2500"
         first = await reader.next_block()
@@ -113,7 +100,7 @@ async def test_sse_replays_messages_queued_while_down(
     """By default a new stream first delivers what was queued without a stream."""
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         message = await reader.next_message()
     assert message["isDelta"] is False
@@ -129,7 +116,7 @@ async def test_sse_can_drop_messages_queued_while_down(
     """With `sse_replay_queued=False` the queued snapshot is lost; later ones arrive."""
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         assert await reader.next_block() == ":ping"
         icws_simulator.sim.add_voicemail("alice", sender="Eve <4004>")
@@ -145,9 +132,7 @@ async def test_no_sse_below_messaging_2(
     """A messaging 1 server ignores Accept: text/event-stream and answers JSON."""
     lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
-    async with client_session.get(
-        lg.url("messaging/messages"), headers={**lg.auth(csrf=False), **SSE}
-    ) as resp:
+    async with await request_stream(client_session, lg) as resp:
         assert resp.status == 200
         assert resp.headers["Content-Type"] == ICWS_JSON
         messages = await resp.json(content_type=None)
@@ -160,7 +145,7 @@ async def test_drop_event_streams(
 ) -> None:
     """Dropped streams end (cleanly or by closing the connection); a new one works."""
     lg = await login(client_session, icws_simulator.url)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         assert icws_simulator.sim.drop_event_streams(abort=abort) == 1
         if abort:
@@ -169,7 +154,7 @@ async def test_drop_event_streams(
         else:
             assert await reader.next_block() is None
     await subscribe(client_session, lg)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         assert (await reader.next_message())["isDelta"] is False
 
@@ -179,9 +164,9 @@ async def test_a_new_stream_replaces_the_old_one(
 ) -> None:
     """Opening a second stream on a session ends the first."""
     lg = await login(client_session, icws_simulator.url)
-    old, old_reader = await _open_stream(client_session, lg)
+    old, old_reader = await open_stream(client_session, lg)
     async with old:
-        new, new_reader = await _open_stream(client_session, lg)
+        new, new_reader = await open_stream(client_session, lg)
         async with new:
             assert await old_reader.next_block() is None
             await subscribe(client_session, lg)
@@ -193,16 +178,14 @@ async def test_stream_ends_after_logout(
 ) -> None:
     """Logging out ends the session's stream; reopening it answers 401."""
     lg = await login(client_session, icws_simulator.url)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         async with client_session.delete(
             lg.url("connection"), headers=lg.auth()
         ) as logout:
             assert logout.status == 200
         assert await reader.next_block() is None
-    async with client_session.get(
-        lg.url("messaging/messages"), headers={**lg.auth(csrf=False), **SSE}
-    ) as again:
+    async with await request_stream(client_session, lg) as again:
         assert again.status == 401
 
 
@@ -214,7 +197,7 @@ async def test_large_snapshot_is_one_event(
     seed_mailbox(icws_simulator.sim, "bulk", 10_000, seed=7)
     lg = await login(client_session, icws_simulator.url, user="bulk", password="pw")
     await subscribe(client_session, lg)
-    resp, reader = await _open_stream(client_session, lg)
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
         block = await reader.next_block()
     assert block is not None

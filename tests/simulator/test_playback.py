@@ -10,7 +10,17 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import Login, login, poll, subscribe
+from .helpers import (
+    START,
+    STOP,
+    Login,
+    open_stream,
+    play_start,
+    play_stop,
+    poll,
+    set_station,
+    subscribed,
+)
 
 UM = "urn:inin.com:unifiedMessaging"
 TARGET = {"__type": f"{UM}:voicemailPlayTarget", "target": "1234"}
@@ -30,32 +40,8 @@ def status(message_id: str, play_status: int) -> dict[str, Any]:
 async def _ready(
     client_session: aiohttp.ClientSession, icws_simulator: RunningSimulator
 ) -> tuple[Login, list[dict[str, Any]]]:
-    lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg)
-    (snapshot,) = await poll(client_session, lg)
+    lg, (snapshot,) = await subscribed(client_session, icws_simulator.url)
     return lg, snapshot["voicemailMessagesAdded"]
-
-
-async def _start(
-    client_session: aiohttp.ClientSession, lg: Login, message_id: str, body: Any
-) -> aiohttp.ClientResponse:
-    async with client_session.post(
-        lg.message_url(message_id, "/voicemail-message/play/start"),
-        json=body,
-        headers=lg.auth(),
-    ) as resp:
-        await resp.read()
-        return resp
-
-
-async def _stop(
-    client_session: aiohttp.ClientSession, lg: Login, message_id: str
-) -> tuple[int, Any]:
-    async with client_session.post(
-        lg.message_url(message_id, "/voicemail-message/play/stop"), headers=lg.auth()
-    ) as resp:
-        body = await resp.json(content_type=None) if resp.status >= 400 else None
-        return resp.status, body
 
 
 async def test_play_to_a_target_then_stop(
@@ -64,10 +50,12 @@ async def test_play_to_a_target_then_stop(
     """Start: 204 + Changed (state applied) + playStatus 0; stop: 204 + playStatus 1."""
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[-1]["unifiedMessageId"]
-    resp = await _start(
-        client_session, lg, message_id, {"state": 1, "playTarget": TARGET}
+    assert (
+        await play_start(
+            client_session, lg, message_id, {"state": 1, "playTarget": TARGET}
+        )
+        == 204
     )
-    assert resp.status == 204
     changed, playing = await poll(client_session, lg)
     assert changed["voicemailMessagesChanged"][0] == {
         "__type": f"{UM}:voicemailMessage",
@@ -78,7 +66,7 @@ async def test_play_to_a_target_then_stop(
     user = icws_simulator.sim.users["alice"]
     assert user.playback is not None
     assert user.playback.target == "1234"
-    assert await _stop(client_session, lg, message_id) == (204, None)
+    assert await play_stop(client_session, lg, message_id) == (204, None)
     assert await poll(client_session, lg) == [status(message_id, 1)]
     assert user.playback is None
 
@@ -89,18 +77,14 @@ async def test_playback_ends_by_itself(
     """After the message's duration a playStatus 1 arrives on its own."""
     vm = icws_simulator.sim.add_voicemail("alice", duration=0.01, read=True)
     lg, _ = await _ready(client_session, icws_simulator)
-    resp = await _start(
-        client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
+    assert (
+        await play_start(
+            client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
+        )
+        == 204
     )
-    assert resp.status == 204
-    stream = await client_session.get(
-        lg.url("messaging/messages"),
-        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
-    )
+    stream, reader = await open_stream(client_session, lg)
     async with stream:
-        from .helpers import SseReader  # noqa: PLC0415
-
-        reader = SseReader(stream)
         assert await reader.messages(2) == [
             status(vm.message_id, 0),
             status(vm.message_id, 1),
@@ -117,10 +101,12 @@ async def test_natural_end_without_status_and_start_status_setting(
     """No playStatus 1 on the natural end; start answers 202."""
     vm = icws_simulator.sim.add_voicemail("alice", duration=30.0, read=True)
     lg, _ = await _ready(client_session, icws_simulator)
-    resp = await _start(
-        client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
+    assert (
+        await play_start(
+            client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
+        )
+        == 202
     )
-    assert resp.status == 202
     user = icws_simulator.sim.users["alice"]
     playback = user.playback
     assert playback is not None
@@ -139,10 +125,9 @@ async def test_current_station_needs_a_station(
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[-1]["unifiedMessageId"]
     for body in ({"state": 1, "playTarget": CURRENT}, {"state": 1}):
-        resp = await _start(client_session, lg, message_id, body)
-        assert resp.status == 400
+        assert await play_start(client_session, lg, message_id, body) == 400
     async with client_session.post(
-        lg.message_url(message_id, "/voicemail-message/play/start"),
+        lg.message_url(message_id, START),
         json={"state": 1, "playTarget": CURRENT},
         headers=lg.auth(),
     ) as resp:
@@ -151,19 +136,13 @@ async def test_current_station_needs_a_station(
             "errorCode": -2147221496,
             "message": "The station could not be found.",
         }
-    async with client_session.put(
-        lg.url("connection/station"),
-        json={
-            "__type": "urn:inin.com:connection:workstationSettings",
-            "workstation": "7001",
-        },
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 200
-    resp = await _start(
-        client_session, lg, message_id, {"state": 0, "playTarget": CURRENT}
+    await set_station(client_session, lg, "7001")
+    assert (
+        await play_start(
+            client_session, lg, message_id, {"state": 0, "playTarget": CURRENT}
+        )
+        == 204
     )
-    assert resp.status == 204
     playback = icws_simulator.sim.users["alice"].playback
     assert playback is not None
     assert playback.target == "7001"
@@ -177,8 +156,12 @@ async def test_current_station_without_station_setting(
 ) -> None:
     """With the setting off currentStation works without a station."""
     lg, items = await _ready(client_session, icws_simulator)
-    resp = await _start(client_session, lg, items[-1]["unifiedMessageId"], {"state": 0})
-    assert resp.status == 204
+    assert (
+        await play_start(
+            client_session, lg, items[-1]["unifiedMessageId"], {"state": 0}
+        )
+        == 204
+    )
 
 
 @pytest.mark.parametrize(
@@ -207,7 +190,7 @@ async def test_play_start_validation(
     """Bad play bodies: 400 with the property name."""
     lg, items = await _ready(client_session, icws_simulator)
     async with client_session.post(
-        lg.message_url(items[-1]["unifiedMessageId"], "/voicemail-message/play/start"),
+        lg.message_url(items[-1]["unifiedMessageId"], START),
         json=body,
         headers=lg.auth(),
     ) as resp:
@@ -221,7 +204,7 @@ async def test_play_and_stop_on_a_fax_are_refused(
     """The documented 400 body for stop on a fax."""
     lg, items = await _ready(client_session, icws_simulator)
     fax_id = items[1]["unifiedMessageId"]
-    assert await _stop(client_session, lg, fax_id) == (
+    assert await play_stop(client_session, lg, fax_id) == (
         400,
         {
             "__type": "urn:inin.com:common:invalidPropertyError",
@@ -230,8 +213,10 @@ async def test_play_and_stop_on_a_fax_are_refused(
             "message": "Stop is not allowed on a unified message of this type.",
         },
     )
-    resp = await _start(client_session, lg, fax_id, {"state": 1, "playTarget": TARGET})
-    assert resp.status == 400
+    assert (
+        await play_start(client_session, lg, fax_id, {"state": 1, "playTarget": TARGET})
+        == 400
+    )
 
 
 @pytest.mark.parametrize(
@@ -262,7 +247,7 @@ async def test_fax_error_variant_setting(
     """`fax_error_variant` picks one of the three documented bodies."""
     icws_simulator.sim.settings.fax_error_variant = variant  # type: ignore[assignment]  # test picks each literal
     lg, items = await _ready(client_session, icws_simulator)
-    code, body = await _stop(client_session, lg, items[1]["unifiedMessageId"])
+    code, body = await play_stop(client_session, lg, items[1]["unifiedMessageId"])
     assert code == 400
     assert {key: body[key] for key in expected} == expected
 
@@ -273,7 +258,7 @@ async def test_stop_when_idle_default_204(
     """Stop with nothing playing: 204 and a playStatus 1."""
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[-1]["unifiedMessageId"]
-    assert await _stop(client_session, lg, message_id) == (204, None)
+    assert await play_stop(client_session, lg, message_id) == (204, None)
     assert await poll(client_session, lg) == [status(message_id, 1)]
 
 
@@ -285,7 +270,7 @@ async def test_stop_when_idle_400_setting(
 ) -> None:
     """Stop with nothing playing can answer 400."""
     lg, items = await _ready(client_session, icws_simulator)
-    code, body = await _stop(client_session, lg, items[-1]["unifiedMessageId"])
+    code, body = await play_stop(client_session, lg, items[-1]["unifiedMessageId"])
     assert code == 400
     assert body["propertyName"] == "unifiedMessageId"
     assert await poll(client_session, lg) == []
@@ -296,7 +281,7 @@ async def test_stop_unknown_id_is_400(
 ) -> None:
     """Unknown id: 400 by default."""
     lg, _ = await _ready(client_session, icws_simulator)
-    code, body = await _stop(client_session, lg, "no-such-id")
+    code, body = await play_stop(client_session, lg, "no-such-id")
     assert code == 400
     assert body["errorId"] == "error.request.invalidRepresentation.invalidProperty"
 
@@ -308,11 +293,13 @@ async def test_starting_another_message_stops_the_first(
     lg, items = await _ready(client_session, icws_simulator)
     first, second = items[0]["unifiedMessageId"], items[2]["unifiedMessageId"]
     assert (
-        await _start(client_session, lg, first, {"state": 1, "playTarget": TARGET})
-    ).status == 204
+        await play_start(client_session, lg, first, {"state": 1, "playTarget": TARGET})
+        == 204
+    )
     assert (
-        await _start(client_session, lg, second, {"state": 1, "playTarget": TARGET})
-    ).status == 204
+        await play_start(client_session, lg, second, {"state": 1, "playTarget": TARGET})
+        == 204
+    )
     assert await poll(client_session, lg) == [
         status(first, 0),
         status(first, 1),
@@ -326,7 +313,7 @@ async def test_missing_csrf_on_stop_is_401(
     """Stop without CSRF: 401 errorCode 2."""
     lg, items = await _ready(client_session, icws_simulator)
     async with client_session.post(
-        lg.message_url(items[-1]["unifiedMessageId"], "/voicemail-message/play/stop"),
+        lg.message_url(items[-1]["unifiedMessageId"], STOP),
         headers=lg.auth(csrf=False),
     ) as resp:
         assert resp.status == 401
@@ -340,8 +327,11 @@ async def test_delete_while_playing_stops(
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[0]["unifiedMessageId"]
     assert (
-        await _start(client_session, lg, message_id, {"state": 1, "playTarget": TARGET})
-    ).status == 204
+        await play_start(
+            client_session, lg, message_id, {"state": 1, "playTarget": TARGET}
+        )
+        == 204
+    )
     async with client_session.delete(
         lg.message_url(message_id), headers=lg.auth()
     ) as resp:

@@ -8,7 +8,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import VOICEMAIL_SUB, login
+from .helpers import VOICEMAIL_SUB, login, post_connection, set_station
 
 WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"'
 
@@ -227,15 +227,7 @@ async def test_station_put_get_delete(
     ) as resp:
         assert resp.status == 400
         assert (await resp.json(content_type=None))["errorId"] == "-2147221496"
-    async with client_session.put(
-        lg.url("connection/station"),
-        json={
-            "__type": "urn:inin.com:connection:workstationSettings",
-            "workstation": "7001",
-        },
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 200
+    await set_station(client_session, lg, "7001")
     async with client_session.get(
         lg.url("connection/station"), headers=lg.auth()
     ) as resp:
@@ -315,14 +307,14 @@ async def test_session_limit_can_refuse(
 ) -> None:
     """Or the new login is refused with 400."""
     await login(client_session, icws_simulator.url)
-    async with client_session.post(
-        f"{icws_simulator.url}/icws/connection",
+    async with post_connection(
+        client_session,
+        icws_simulator.url,
         json={
             "__type": "urn:inin.com:connection:icAuthConnectionRequestSettings",
             "applicationName": "x",
             "userID": "alice",
             "password": "secret",
         },
-        headers={"Accept-Language": "en-us"},
     ) as resp:
         assert resp.status == 400

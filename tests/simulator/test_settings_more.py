@@ -8,11 +8,21 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import VOICEMAIL_SUB, Login, SseReader, login, poll, subscribe
+from .helpers import (
+    START,
+    VOICEMAIL_SUB,
+    Login,
+    login,
+    open_stream,
+    play_start,
+    play_stop,
+    poll,
+    request_stream,
+    subscribe,
+    subscribed,
+)
 
 UM = "urn:inin.com:unifiedMessaging"
-START = "/voicemail-message/play/start"
-STOP = "/voicemail-message/play/stop"
 
 
 def _target(target: str = "1234") -> dict[str, object]:
@@ -38,19 +48,13 @@ async def test_play_status_goes_to_every_subscribed_session(
 ) -> None:
     """Default: both sessions of the user see playStatus; the other may stop it."""
     first, second, message_id = await _two_sessions(client_session, icws_simulator)
-    async with client_session.post(
-        first.message_url(message_id, START), json=_target(), headers=first.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_start(client_session, first, message_id, _target()) == 204
     for lg in (first, second):
         assert [m.get("playStatus") for m in await poll(client_session, lg)] == [
             None,
             0,
         ]
-    async with client_session.post(
-        second.message_url(message_id, STOP), headers=second.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_stop(client_session, second, message_id) == (204, None)
     assert icws_simulator.sim.users["alice"].playback is None
     for lg in (first, second):
         assert [m["playStatus"] for m in await poll(client_session, lg)] == [1]
@@ -65,21 +69,12 @@ async def test_play_status_only_to_the_starter(
 ) -> None:
     """Only the starting session sees playStatus; another session's stop is an idle stop."""
     first, second, message_id = await _two_sessions(client_session, icws_simulator)
-    async with client_session.post(
-        first.message_url(message_id, START), json=_target(), headers=first.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_start(client_session, first, message_id, _target()) == 204
     assert [m.get("playStatus") for m in await poll(client_session, first)] == [None, 0]
     assert [m.get("playStatus") for m in await poll(client_session, second)] == [None]
-    async with client_session.post(
-        second.message_url(message_id, STOP), headers=second.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_stop(client_session, second, message_id) == (204, None)
     assert icws_simulator.sim.users["alice"].playback is not None
-    async with client_session.post(
-        first.message_url(message_id, STOP), headers=first.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_stop(client_session, first, message_id) == (204, None)
     assert icws_simulator.sim.users["alice"].playback is None
 
 
@@ -103,10 +98,7 @@ async def test_play_target_settings(
     ) as resp:
         assert resp.status == 400
         assert (await resp.json(content_type=None))["propertyName"] == "playTarget"
-    async with client_session.post(
-        lg.message_url(message_id, START), json=_target("1234"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_start(client_session, lg, message_id, _target("1234")) == 204
 
 
 @pytest.mark.parametrize(
@@ -117,14 +109,9 @@ async def test_state_settings(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Play does not change the state; setting the same state sends nothing."""
-    lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg)
-    await poll(client_session, lg)
+    lg, _ = await subscribed(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
-    async with client_session.post(
-        lg.message_url(message_id, START), json=_target(), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_start(client_session, lg, message_id, _target()) == 204
     assert [m.get("playStatus") for m in await poll(client_session, lg)] == [0]
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is False
     async with client_session.put(
@@ -141,23 +128,16 @@ async def test_an_open_stream_keeps_the_session_alive(
     """With an open event stream the idle timeout does not apply; after it ends it does."""
     lg = await login(client_session, icws_simulator.url)
     # The login itself counts as activity only until the next request.
-    resp = await client_session.get(
-        lg.url("messaging/messages"),
-        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
-    )
-    assert resp.status == 401
-    resp.release()
+    async with await request_stream(client_session, lg) as resp:
+        assert resp.status == 401
     icws_simulator.sim.settings.session_idle_timeout = None
     lg = await login(client_session, icws_simulator.url)
-    stream = await client_session.get(
-        lg.url("messaging/messages"),
-        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
-    )
+    stream, reader = await open_stream(client_session, lg)
     async with stream:
         icws_simulator.sim.settings.session_idle_timeout = 0.0
         async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as put:
             assert put.status == 200
-        assert (await SseReader(stream).next_message())["isDelta"] is False
+        assert (await reader.next_message())["isDelta"] is False
         icws_simulator.sim.drop_event_streams()
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as put:
         assert put.status == 401
@@ -174,10 +154,8 @@ async def test_no_unified_messaging_feature(
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         assert resp.status == 404
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
-    async with client_session.post(
-        lg.message_url(message_id, STOP), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    status, _ = await play_stop(client_session, lg, message_id)
+    assert status == 404
 
 
 async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(

@@ -8,7 +8,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, login_body, poll, subscribe
+from .helpers import login, open_stream, poll, post_connection, subscribed
 
 REFUSING = SimulatorSettings(refusing_hosts={"primary.test": ("backup.test",)})
 
@@ -16,11 +16,7 @@ REFUSING = SimulatorSettings(refusing_hosts={"primary.test": ("backup.test",)})
 async def _post_login(
     client_session: aiohttp.ClientSession, url: str
 ) -> tuple[int, dict[str, object]]:
-    async with client_session.post(
-        f"{url}/icws/connection",
-        json=login_body(),
-        headers={"Accept-Language": "en-us"},
-    ) as resp:
+    async with post_connection(client_session, url) as resp:
         return resp.status, await resp.json(content_type=None)
 
 
@@ -71,9 +67,7 @@ async def test_switchover_at_runtime_and_back(
 ) -> None:
     """Live sessions get the state change then 401; logins move to the alternate host."""
     sim = icws_simulator.sim
-    lg = await login(client_session, icws_simulator.url_for("primary.test"))
-    await subscribe(client_session, lg)
-    await poll(client_session, lg)
+    lg, _ = await subscribed(client_session, icws_simulator.url_for("primary.test"))
     assert sim.switchover(["backup.test"]) == 1
     assert await poll(client_session, lg) == [
         {
@@ -118,15 +112,9 @@ async def test_switchover_ends_an_open_stream_after_the_message(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """An open SSE stream delivers the state change, then ends."""
-    from .helpers import SseReader  # noqa: PLC0415
-
     lg = await login(client_session, icws_simulator.url)
-    resp = await client_session.get(
-        lg.url("messaging/messages"),
-        headers={**lg.auth(csrf=False), "Accept": "text/event-stream"},
-    )
+    resp, reader = await open_stream(client_session, lg)
     async with resp:
-        reader = SseReader(resp)
         icws_simulator.sim.switchover(["backup.test"])
         message = await reader.next_message()
         assert message["newConnectionState"] == 2
@@ -156,11 +144,8 @@ async def test_login_redirect_setting(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Open question 12: a 3xx with Location and alternateHostList."""
-    async with client_session.post(
-        f"{icws_simulator.url_for('primary.test')}/icws/connection",
-        json=login_body(),
-        headers={"Accept-Language": "en-us"},
-        allow_redirects=False,
+    async with post_connection(
+        client_session, icws_simulator.url_for("primary.test"), allow_redirects=False
     ) as resp:
         assert resp.status == 302
         assert resp.headers["Location"] == (

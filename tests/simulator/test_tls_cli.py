@@ -16,7 +16,7 @@ import pytest
 from tests.icws_simulator.fixtures import icws_tls_simulator  # noqa: F401
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, login_body
+from .helpers import login, login_body, post_connection
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -27,11 +27,8 @@ async def test_https_login_with_verification_off(
 ) -> None:
     """Self-signed: works with ssl=False; cookie gets Secure, HSTS is sent."""
     assert icws_tls_simulator.url.startswith("https://127.0.0.1:")
-    async with client_session.post(
-        f"{icws_tls_simulator.url}/icws/connection",
-        json=login_body(),
-        headers={"Accept-Language": "en-us"},
-        ssl=False,
+    async with post_connection(
+        client_session, icws_tls_simulator.url, ssl=False
     ) as resp:
         assert resp.status == 201
         assert resp.headers["Set-Cookie"].endswith(
@@ -117,11 +114,8 @@ async def test_command_line_serves_a_seeded_mailbox(
 ) -> None:
     """One login and the snapshot over HTTPS; SIGTERM ends it cleanly."""
     process, url = cli_process
-    async with client_session.post(
-        f"{url}/icws/connection",
-        json=login_body("bob", "pw"),
-        headers={"Accept-Language": "en-us"},
-        ssl=False,
+    async with post_connection(
+        client_session, url, json=login_body("bob", "pw"), ssl=False
     ) as resp:
         assert resp.status == 201
     async with client_session.post(

@@ -11,7 +11,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import MWI_SUB, VOICEMAIL_SUB, login, poll, subscribe
+from .helpers import MWI_SUB, VOICEMAIL_SUB, login, play_stop, poll, subscribed
 
 UM = "urn:inin.com:unifiedMessaging"
 
@@ -19,9 +19,7 @@ UM = "urn:inin.com:unifiedMessaging"
 async def _snapshot(
     client_session: aiohttp.ClientSession, icws_simulator: RunningSimulator
 ) -> tuple[Any, dict[str, Any]]:
-    lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg, mwi=True)
-    snapshot, mwi = await poll(client_session, lg)
+    lg, (snapshot, mwi) = await subscribed(client_session, icws_simulator.url, mwi=True)
     assert mwi["messagesWaiting"] == 2
     return lg, snapshot
 
@@ -255,10 +253,8 @@ async def test_unknown_id_404_and_delete_status_settings(
         lg.message_url(message_id), headers=lg.auth()
     ) as resp:
         assert resp.status == 404
-    async with client_session.post(
-        lg.message_url(message_id, "/voicemail-message/play/stop"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    status, _ = await play_stop(client_session, lg, message_id)
+    assert status == 404
 
 
 async def test_mwi_count_refresh(
@@ -300,7 +296,5 @@ async def test_faxes_can_stay_out_of_the_voicemail_list(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """With the setting off the voicemail snapshot has only voicemails."""
-    lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg)
-    (snapshot,) = await poll(client_session, lg)
+    _, (snapshot,) = await subscribed(client_session, icws_simulator.url)
     assert len(snapshot["voicemailMessagesAdded"]) == 4
