@@ -25,7 +25,7 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, Readers, logins, started, until
+from .conftest import ClientFactory, EventReader, Readers, logins, started, until
 
 MESSAGES = "/messaging/messages$"
 POLLING = SimulatorSettings(messaging_version=1)
@@ -39,6 +39,13 @@ def streams_opened(sim: IcwsSimulator) -> int:
 def _opened_exactly(sim: IcwsSimulator, count: int) -> bool:
     """Tell whether exactly `count` streams were answered."""
     return streams_opened(sim) == count
+
+
+async def assert_new_voicemail_arrives(sim: IcwsSimulator, reader: EventReader) -> None:
+    """Add a voicemail for alice: the next delta adds exactly that message."""
+    vm = sim.add_voicemail("alice", sender="Eve <4004>")
+    delta = await reader.next_of(VoicemailDelta)
+    assert [v.message_id for v in delta.added] == [vm.message_id]
 
 
 async def events_failed_with_500(
@@ -63,9 +70,7 @@ async def test_short_polling_when_messaging_is_below_2(
     sim = icws_simulator.sim
     client, reader = await started(make_client, readers)
     assert await reader.next_of(MessageWaiting) == MessageWaiting(2)
-    vm = sim.add_voicemail("alice", sender="Eve <4004>")
-    delta = await reader.next_of(VoicemailDelta)
-    assert [v.message_id for v in delta.added] == [vm.message_id]
+    await assert_new_voicemail_arrives(sim, reader)
     await until(lambda: streams_opened(sim) >= 3)
     polls = sim.requests_to(MESSAGES)
     assert all(r.headers["Accept"] == "application/vnd.inin.icws+JSON" for r in polls)
@@ -143,9 +148,7 @@ async def test_dropped_stream_is_reopened(
     await until(lambda: streams_opened(sim) == 1)
     assert sim.drop_event_streams(abort=abort) == 1
     await until(lambda: streams_opened(sim) == 2)
-    vm = sim.add_voicemail("alice", sender="Eve <4004>")
-    delta = await reader.next_of(VoicemailDelta)
-    assert [v.message_id for v in delta.added] == [vm.message_id]
+    await assert_new_voicemail_arrives(sim, reader)
     reopened = sim.requests_to(MESSAGES)[-1]
     assert reopened.headers["Last-Event-ID"].isdigit()
     assert not any(isinstance(e, SessionReplaced) for e in reader.seen)
@@ -163,9 +166,7 @@ async def test_repeated_drops_back_off_then_recover(
     for opened in (2, 3, 4):
         sim.drop_event_streams()
         await until(partial(_opened_exactly, sim, opened))
-    vm = sim.add_voicemail("alice", sender="Eve <4004>")
-    delta = await reader.next_of(VoicemailDelta)
-    assert [v.message_id for v in delta.added] == [vm.message_id]
+    await assert_new_voicemail_arrives(sim, reader)
 
 
 async def test_silent_stream_is_reopened(
@@ -177,9 +178,7 @@ async def test_silent_stream_is_reopened(
     sim = icws_simulator.sim
     _, reader = await started(make_client, readers, stream_read_timeout=0.2)
     await until(lambda: streams_opened(sim) >= 2)
-    vm = sim.add_voicemail("alice", sender="Eve <4004>")
-    delta = await reader.next_of(VoicemailDelta)
-    assert [v.message_id for v in delta.added] == [vm.message_id]
+    await assert_new_voicemail_arrives(sim, reader)
 
 
 async def test_stream_401_replaces_the_session(
