@@ -189,7 +189,10 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
     watcher = await StateWatcher.subscribe(rig.api, sensor)
     try:
         report.push_sse = await measures.push_samples(
-            rig, watcher, args.push_reps, jitter=0.02, timeout=10.0
+            rig, watcher, args.push_reps, jitter=0.0, timeout=10.0
+        )
+        report.push_sse_idle = await measures.push_samples(
+            rig, watcher, args.push_reps, jitter=measures.PUSH_JITTER, timeout=10.0
         )
     finally:
         await watcher.close()
@@ -200,7 +203,7 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
     watcher = await StateWatcher.subscribe(rig.api, sensor)
     try:
         report.push_sse_no_buttons = await measures.push_samples(
-            rig, watcher, args.push_reps, jitter=0.02, timeout=10.0
+            rig, watcher, args.push_reps, jitter=0.0, timeout=10.0
         )
     finally:
         await watcher.close()
@@ -208,11 +211,21 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
         await asyncio.sleep(2.0)
         await wait_entry_state(rig.api, rig.entry_id, ("loaded",), timeout=60.0)
     print("   floor: POST /api/states -> WebSocket client ...", flush=True)
-    report.floor_hass_state = await measures.hass_state_samples(rig, args.push_reps)
+    report.floor_hass_state = await measures.hass_state_samples(
+        rig, args.push_reps, jitter=0.0
+    )
+    report.floor_hass_state_idle = await measures.hass_state_samples(
+        rig, args.push_reps, jitter=measures.PUSH_JITTER
+    )
     print("   floor: bare SSE client (entry disabled) ...", flush=True)
     await rig.set_entry_enabled(False)
     try:
-        report.floor_bare_sse = await measures.bare_sse_samples(rig, args.push_reps)
+        report.floor_bare_sse = await measures.bare_sse_samples(
+            rig, args.push_reps, jitter=0.0
+        )
+        report.floor_bare_sse_idle = await measures.bare_sse_samples(
+            rig, args.push_reps, jitter=measures.PUSH_JITTER
+        )
     finally:
         await rig.set_entry_enabled(True)
 

@@ -25,6 +25,10 @@ from scripts._bench.watch import StateWatcher
 # The voicemail count sensor (unique id <account>_voicemails).
 VOICEMAILS_KEY = "voicemails"
 PROBE_ENTITY = "sensor.bench_probe"
+# "From idle" push samples and their floors: a random pause (up to this many seconds) before
+# each sample, so that every process starts asleep, as when a voicemail arrives in real life.
+# Waking idle CPUs of a virtual machine costs about 0.5 ms per process on the path.
+PUSH_JITTER = 0.02
 
 
 async def _timed(call: Callable[[], Awaitable[Any]]) -> float:
@@ -131,14 +135,19 @@ async def push_samples(
     return samples
 
 
-async def bare_sse_samples(rig: Rig, reps: int) -> list[float]:
-    """Seconds from sending add-voicemail to the event at a bare SSE client."""
+async def bare_sse_samples(rig: Rig, reps: int, *, jitter: float) -> list[float]:
+    """Seconds from sending add-voicemail to the event at a bare SSE client.
+
+    `jitter`: the same random pause before each sample as the push samples get, so that
+    both start from an idle machine alike (waking idle CPUs costs time on a VM).
+    """
     samples: list[float] = []
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         session = await bare.login(http, rig.sim_url, SIM_USER, SIM_PASSWORD)
         stream = await bare.BareEventStream.open(http, session)
         try:
             for _ in range(reps):
+                await asyncio.sleep(random.uniform(0.0, jitter))
                 reader = asyncio.create_task(_voicemail_event(stream))
                 await asyncio.sleep(0)
                 started = time.perf_counter()
@@ -168,7 +177,7 @@ async def _voicemail_event(stream: bare.BareEventStream) -> float:
             return at
 
 
-async def hass_state_samples(rig: Rig, reps: int) -> list[float]:
+async def hass_state_samples(rig: Rig, reps: int, *, jitter: float) -> list[float]:
     """Seconds from POST /api/states (a new state) to that state at a WS client."""
     await rig.api.request(
         "POST", f"/api/states/{PROBE_ENTITY}", {"state": "0"}, expect=(200, 201)
@@ -177,6 +186,7 @@ async def hass_state_samples(rig: Rig, reps: int) -> list[float]:
     samples: list[float] = []
     try:
         for value in range(1, reps + 1):
+            await asyncio.sleep(random.uniform(0.0, jitter))
             waiter = asyncio.create_task(watcher.wait_changed(10.0))
             await asyncio.sleep(0)
             started = time.perf_counter()
