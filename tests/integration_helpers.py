@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import json
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -25,12 +27,24 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.voicemail.const import DOMAIN
+from custom_components.voicemail.const import CONF_PLAY_TARGET, DOMAIN
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 
 HANG_GUARD = 30.0
+
+# Paths of the requests the integration sends (regular expressions for `requests_to`).
+PLAY_PATH = r"/voicemail-message/play/start$"
+STOP_PATH = r"/voicemail-message/play/stop$"
+MESSAGE_PATH = r"^/icws/[^/]+/unified-messaging/[^/]+$"
+
+STRINGS: dict[str, Any] = json.loads(
+    (
+        Path(__file__).parent.parent / "custom_components/voicemail/strings.json"
+    ).read_text()
+)
 
 
 class SnapshotExtension(HomeAssistantSnapshotExtension):
@@ -64,6 +78,23 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
     finally:
         for unsubscribe in unsubscribes:
             unsubscribe()
+    await hass.async_block_till_done()
+
+
+def message_ids(
+    sim: IcwsSimulator, user: str = USER, kind: str = "voicemail"
+) -> list[str]:
+    """Return the ids of a user's messages of one kind (voicemail, fax), oldest first."""
+    return [vm.message_id for vm in sim.voicemails(user) if vm.kind == kind]
+
+
+async def async_set_play_target(
+    hass: HomeAssistant, entry: ConfigEntry, target: str
+) -> None:
+    """Change the account's play target option and let the change settle."""
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_PLAY_TARGET: target}
+    )
     await hass.async_block_till_done()
 
 

@@ -27,17 +27,18 @@ from custom_components.voicemail.services import (
 )
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
+    MESSAGE_PATH,
+    PLAY_PATH,
+    STOP_PATH,
     async_empty_mailbox,
+    async_set_play_target,
     async_setup_bob,
     async_start_playback,
+    message_ids,
     wait_until,
 )
 
-PLAY_PATH = r"/voicemail-message/play/start$"
-STOP_PATH = r"/voicemail-message/play/stop$"
-MESSAGE_PATH = r"^/icws/[^/]+/unified-messaging/[^/]+$"
 UNKNOWN_ID = "imap://alice@voicestore/INBOX;uid=99"
 
 # The seeded mailbox of alice, oldest first: Carol (read), a fax (unread), Dave
@@ -58,23 +59,9 @@ async def _call(
     return None if response is None else dict(response)
 
 
-def _ids(sim: IcwsSimulator, user: str = USER, kind: str = "voicemail") -> list[str]:
-    """Ids of a user's messages of one kind, oldest first."""
-    return [vm.message_id for vm in sim.voicemails(user) if vm.kind == kind]
-
-
 def _body(request: Any) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(request.body)
     return body
-
-
-async def _set_play_target(
-    hass: HomeAssistant, entry: VoicemailConfigEntry, target: str
-) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={**entry.options, CONF_PLAY_TARGET: target}
-    )
-    await hass.async_block_till_done()
 
 
 # --- play --------------------------------------------------------------------------------
@@ -87,8 +74,8 @@ async def test_play_newest_unread_to_the_configured_target(
 ) -> None:
     """Without an id: the newest unread voicemail, to the options' target, then read."""
     sim = icws_simulator.sim
-    newest = _ids(sim)[-1]
-    await _set_play_target(hass, init_integration, "1234")
+    newest = message_ids(sim)[-1]
+    await async_set_play_target(hass, init_integration, "1234")
     sim.clear_requests()
 
     response = await _call(hass, SERVICE_PLAY)
@@ -122,7 +109,7 @@ async def test_play_a_given_message_without_marking_it_read(
 ) -> None:
     """A message id and a target: that message there; mark_read false sends no PUT."""
     sim = icws_simulator.sim
-    unread = _ids(sim)[-2]
+    unread = message_ids(sim)[-2]
 
     await _call(
         hass,
@@ -144,7 +131,7 @@ async def test_play_a_read_message_sends_no_mark_read(
 ) -> None:
     """A message that is read already: its state (read) in the play request, no PUT."""
     sim = icws_simulator.sim
-    read = _ids(sim)[0]
+    read = message_ids(sim)[0]
 
     await _call(hass, SERVICE_PLAY, {"message_id": read, "target": "1234"})
 
@@ -160,7 +147,7 @@ async def test_play_newest_when_all_are_read_and_skip_faxes(
 ) -> None:
     """All voicemails read and a fax unread: the newest voicemail plays, not the fax."""
     sim = icws_simulator.sim
-    for message_id in _ids(sim):
+    for message_id in message_ids(sim):
         sim.set_read(USER, message_id, True)
     sim.add_voicemail(
         USER,
@@ -177,7 +164,7 @@ async def test_play_newest_when_all_are_read_and_skip_faxes(
     response = await _call(hass, SERVICE_PLAY, {"target": "1234"})
 
     assert response is not None
-    assert response["voicemail"]["message_id"] == _ids(sim)[-1]
+    assert response["voicemail"]["message_id"] == message_ids(sim)[-1]
 
 
 async def test_play_with_an_empty_mailbox(
@@ -222,7 +209,7 @@ async def test_mark_read_and_unread(
 ) -> None:
     """Each sends the mark-read request with the state asked for."""
     sim = icws_simulator.sim
-    message_id = _ids(sim)[-1]
+    message_id = message_ids(sim)[-1]
     coordinator = init_integration.runtime_data
 
     await _call(hass, SERVICE_MARK_READ, {"message_id": message_id})
@@ -243,7 +230,7 @@ async def test_delete(
 ) -> None:
     """A message that does not play is deleted without a stop request."""
     sim = icws_simulator.sim
-    message_id = _ids(sim)[0]
+    message_id = message_ids(sim)[0]
 
     await _call(hass, SERVICE_DELETE, {"message_id": message_id})
 
@@ -261,7 +248,7 @@ async def test_delete_stops_the_playback_first(
 ) -> None:
     """The message that plays is stopped, then deleted."""
     sim = icws_simulator.sim
-    message_id = _ids(sim)[-1]
+    message_id = message_ids(sim)[-1]
     await _call(hass, SERVICE_PLAY, {"message_id": message_id, "target": "1234"})
     coordinator = init_integration.runtime_data
     await wait_until(hass, lambda: coordinator.data.playing == message_id)
@@ -286,7 +273,7 @@ async def test_list(
 ) -> None:
     """Every message, newest first, with whether it plays."""
     sim = icws_simulator.sim
-    playing = _ids(sim)[0]
+    playing = message_ids(sim)[0]
     await async_start_playback(hass, icws_simulator, init_integration, playing)
 
     response = await _call(hass, SERVICE_LIST)
@@ -380,7 +367,7 @@ async def test_play_a_fax(
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """The server refuses to play a fax (400): its words reach the user."""
-    [fax] = _ids(icws_simulator.sim, kind="fax")
+    [fax] = message_ids(icws_simulator.sim, kind="fax")
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _call(hass, SERVICE_PLAY, _with_message(SERVICE_PLAY, fax))
@@ -406,7 +393,7 @@ async def test_refused_for_a_fax(
 ) -> None:
     """A server that refuses the operation on a fax (400): a translated validation error."""
     sim = icws_simulator.sim
-    [fax] = _ids(sim, kind="fax")
+    [fax] = message_ids(sim, kind="fax")
     sim.inject_fault(MESSAGE_PATH, 400, method=method, error_variant="invalidProperty")
 
     with pytest.raises(ServiceValidationError) as exc_info:
@@ -437,7 +424,7 @@ async def test_server_error(
     sim.inject_fault(path, 500, method=method)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _call(hass, service, _with_message(service, _ids(sim)[-1]))
+        await _call(hass, service, _with_message(service, message_ids(sim)[-1]))
 
     assert not isinstance(exc_info.value, ServiceValidationError)
     assert exc_info.value.translation_key == "server_error"
@@ -552,8 +539,8 @@ async def test_stop_stops_every_account(
 ) -> None:
     """No account and no message: whatever plays on any account stops."""
     sim = icws_simulator.sim
-    alices = _ids(sim)[-1]
-    bobs = _ids(sim, "bob")[-1]
+    alices = message_ids(sim)[-1]
+    bobs = message_ids(sim, "bob")[-1]
     await _call(hass, SERVICE_PLAY, {"message_id": alices, "target": "1234"})
     await _call(hass, SERVICE_PLAY, {"message_id": bobs})
     await wait_until(
@@ -579,7 +566,7 @@ async def test_stop_a_message_of_the_other_account(
     bob: MockConfigEntry,
 ) -> None:
     """A message id without an account: stopped on the account that has it."""
-    bobs = _ids(icws_simulator.sim, "bob")[-1]
+    bobs = message_ids(icws_simulator.sim, "bob")[-1]
     await async_start_playback(hass, icws_simulator, bob, bobs, user="bob")
 
     response = await _call(hass, SERVICE_STOP_PLAYBACK, {"message_id": bobs})

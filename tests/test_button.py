@@ -25,10 +25,13 @@ from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import button_id, entity_id_of, wait_until
-
-STOP_PATH = r"/voicemail-message/play/stop$"
-START_PATH = r"/voicemail-message/play/start$"
+from tests.integration_helpers import (
+    PLAY_PATH,
+    STOP_PATH,
+    button_id,
+    entity_id_of,
+    wait_until,
+)
 
 
 async def _setup(
@@ -234,7 +237,7 @@ async def test_play_and_stop(
 
     await _press(hass, button_id(hass, mock_config_entry, newest, "play"))
 
-    [request] = icws_simulator.sim.requests_to(START_PATH)
+    [request] = icws_simulator.sim.requests_to(PLAY_PATH)
     assert request.json()["playTarget"] == {
         "__type": "urn:inin.com:unifiedMessaging:voicemailPlayTarget",
         "target": "+15550001",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-import json
-from pathlib import Path
 import socket
 from typing import Any
 from unittest.mock import patch
@@ -40,12 +38,7 @@ from custom_components.voicemail.const import (
 from custom_components.voicemail.icws import IcwsClient
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.server import RunningSimulator
-
-STRINGS = json.loads(
-    (
-        Path(__file__).parent.parent / "custom_components/voicemail/strings.json"
-    ).read_text()
-)
+from tests.integration_helpers import STRINGS
 
 
 def _user_input(sim: RunningSimulator, **changes: Any) -> dict[str, Any]:

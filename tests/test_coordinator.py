@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.voicemail.const import (
-    CONF_PLAY_TARGET,
     CONF_PLAYBACK_TIMEOUT,
     DOMAIN,
     RECONNECT_DELAY_MAX,
@@ -36,8 +35,8 @@ from custom_components.voicemail.icws import IcwsClient, MessageState, Voicemail
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.state import Session
+from tests.integration_helpers import HANG_GUARD, async_set_play_target, message_ids
 
-HANG_GUARD = 30.0
 SPIN_GUARD = 100_000
 LOGIN = "^/icws/connection$"
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
@@ -91,11 +90,6 @@ async def _report_playing(
     """Make the server say that a message plays (no end of its own), and wait for it."""
     _session(sim).push(sim.sim.play_status_json(message_id, 0))
     await wait_for(coordinator, lambda: coordinator.data.playing == message_id)
-
-
-def _voicemail_ids(sim: RunningSimulator) -> list[str]:
-    """Return the ids of alice's voicemails (not faxes), oldest first."""
-    return [vm.message_id for vm in sim.sim.voicemails(USER) if vm.kind == "voicemail"]
 
 
 def _messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
@@ -195,7 +189,7 @@ async def test_pushed_changes(
     sim.set_read(USER, added.message_id, True)
     await wait_for(coordinator, lambda: coordinator.data.by_id[added.message_id].read)
 
-    oldest = _voicemail_ids(icws_simulator)[0]
+    oldest = message_ids(icws_simulator.sim)[0]
     sim.remove_voicemail(USER, oldest)
     await wait_for(coordinator, lambda: oldest not in coordinator.data.by_id)
 
@@ -232,7 +226,7 @@ async def test_playback_transitions(
 ) -> None:
     """PLAYING sets the message; STOPPED of another message does not end it; its own does."""
     sim = icws_simulator.sim
-    first, second = _voicemail_ids(icws_simulator)[-2:]
+    first, second = message_ids(icws_simulator.sim)[-2:]
     session = _session(icws_simulator)
 
     sim.start_playback(session, sim.get_voicemail(USER, first), "1234")
@@ -255,7 +249,7 @@ async def test_playing_replaced_without_stop(
     icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A PLAYING for another message ends the first even when no STOPPED came."""
-    first, second = _voicemail_ids(icws_simulator)[-2:]
+    first, second = message_ids(icws_simulator.sim)[-2:]
 
     await _report_playing(icws_simulator, coordinator, first)
     await _report_playing(icws_simulator, coordinator, second)
@@ -275,7 +269,7 @@ async def test_playback_safety_timeout(
     )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     coordinator = mock_config_entry.runtime_data
-    newest = _voicemail_ids(icws_simulator)[-1]
+    newest = message_ids(icws_simulator.sim)[-1]
 
     await _report_playing(icws_simulator, coordinator, newest)
 
@@ -297,7 +291,7 @@ async def test_play_and_stop(
     coordinator: VoicemailCoordinator,
 ) -> None:
     """Play goes to the option's target; stop ends it and says which message stopped."""
-    newest = _voicemail_ids(icws_simulator)[-1]
+    newest = message_ids(icws_simulator.sim)[-1]
     assert await coordinator.async_stop(None) == []
 
     with pytest.raises(ServiceValidationError) as err:
@@ -311,10 +305,7 @@ async def test_play_and_stop(
     assert await coordinator.async_stop(None) == [newest]
     assert coordinator.data.playing is None
 
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_PLAY_TARGET: "1234"}
-    )
-    await hass.async_block_till_done()
+    await async_set_play_target(hass, init_integration, "1234")
     coordinator = init_integration.runtime_data
     await coordinator.async_play(newest, None)
     await wait_for(coordinator, lambda: coordinator.data.playing == newest)
@@ -328,8 +319,8 @@ async def test_stop_message_that_does_not_play(
 ) -> None:
     """Stopping a message that does not play asks the server and changes nothing here."""
     newest, older = (
-        _voicemail_ids(icws_simulator)[-1],
-        _voicemail_ids(icws_simulator)[0],
+        message_ids(icws_simulator.sim)[-1],
+        message_ids(icws_simulator.sim)[0],
     )
     await _report_playing(icws_simulator, coordinator, newest)
 
@@ -341,7 +332,7 @@ async def test_mark_read_and_delete(
     icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Read state and deletion go to the server, whose push updates the data."""
-    newest = _voicemail_ids(icws_simulator)[-1]
+    newest = message_ids(icws_simulator.sim)[-1]
     assert not coordinator.data.by_id[newest].read
 
     await coordinator.async_set_read(newest, True)
@@ -399,7 +390,7 @@ async def test_session_loss_recovered_without_unavailability(
 ) -> None:
     """A lost session is replaced and resubscribed; entities never go unavailable."""
     sim = icws_simulator.sim
-    newest = _voicemail_ids(icws_simulator)[-1]
+    newest = message_ids(icws_simulator.sim)[-1]
     await _report_playing(icws_simulator, coordinator, newest)
     availability: list[bool] = []
     remove = coordinator.async_add_listener(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-import json
-from pathlib import Path
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
@@ -25,12 +23,8 @@ from custom_components.voicemail.issues import (
     async_create_unsupported_issue,
 )
 from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import STRINGS
 
-STRINGS = json.loads(
-    (
-        Path(__file__).parent.parent / "custom_components/voicemail/strings.json"
-    ).read_text()
-)
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages"
 
 

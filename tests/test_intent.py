@@ -18,7 +18,6 @@ from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.voicemail.const import CONF_PLAY_TARGET
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.intent import (
     INTENT_COUNT,
@@ -29,7 +28,10 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
+    PLAY_PATH,
+    STOP_PATH,
     async_empty_mailbox,
+    async_set_play_target,
     async_setup_bob,
     async_start_playback,
     wait_until,
@@ -38,8 +40,6 @@ from tests.integration_helpers import (
 SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # 10:00 in US/Pacific
 TODAY_9_14 = datetime(2026, 11, 28, 17, 14, tzinfo=UTC)  # 9:14 in US/Pacific
-STOP_PATH = r"/voicemail-message/play/stop$"
-PLAY_PATH = r"/voicemail-message/play/start$"
 
 
 @pytest.fixture(autouse=True)
@@ -203,9 +203,7 @@ async def test_play_newest(
     intents: VoicemailConfigEntry,
 ) -> None:
     """The newest unread voicemail plays on the configured phone, and says so."""
-    hass.config_entries.async_update_entry(
-        intents, options={**intents.options, CONF_PLAY_TARGET: "1234"}
-    )
+    await async_set_play_target(hass, intents, "1234")
 
     response = await _handle(hass, INTENT_PLAY_NEWEST)
 
@@ -345,9 +343,7 @@ async def test_assist_plays_the_newest_voicemail(
     assist: VoicemailConfigEntry,
 ) -> None:
     """Saying "play the latest voicemail" plays the newest unread one."""
-    hass.config_entries.async_update_entry(
-        assist, options={**assist.options, CONF_PLAY_TARGET: "1234"}
-    )
+    await async_set_play_target(hass, assist, "1234")
 
     response = await _converse(hass, "play the latest voicemail")
 

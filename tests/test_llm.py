@@ -17,16 +17,19 @@ from homeassistant.setup import async_setup_component
 import probatio
 import pytest
 
-from custom_components.voicemail.const import CONF_PLAY_TARGET
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import async_start_playback, entity_id_of
+from tests.integration_helpers import (
+    PLAY_PATH,
+    STOP_PATH,
+    async_set_play_target,
+    async_start_playback,
+    entity_id_of,
+)
 
 ASSISTANT = "conversation"
 TOOLS = ("voicemail__stop_playback", "voicemail__play", "voicemail__list")
-PLAY_PATH = r"/voicemail-message/play/start$"
-STOP_PATH = r"/voicemail-message/play/stop$"
 
 
 def _context(assistant: str = ASSISTANT) -> llm.LLMContext:
@@ -156,9 +159,7 @@ async def test_play(
     llm_ready: VoicemailConfigEntry,
 ) -> None:
     """The play tool plays the newest unread voicemail and says which."""
-    hass.config_entries.async_update_entry(
-        llm_ready, options={**llm_ready.options, CONF_PLAY_TARGET: "1234"}
-    )
+    await async_set_play_target(hass, llm_ready, "1234")
     api = await _api(hass)
 
     result = await _call(api, "voicemail__play", {"target": "", "message_id": " "})

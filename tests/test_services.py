@@ -25,17 +25,12 @@ from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.responses import FAX_MESSAGE
 from tests.icws_simulator.server import RunningSimulator
 from tests.integration_helpers import (
+    STOP_PATH,
     async_setup_bob,
     async_start_playback,
     entity_id_of,
+    message_ids,
 )
-
-STOP_PATH = r"/voicemail-message/play/stop$"
-
-
-def _message_ids(sim: RunningSimulator, kind: str = "voicemail") -> list[str]:
-    """Ids of alice's messages of one kind, oldest first."""
-    return [vm.message_id for vm in sim.sim.voicemails(USER) if vm.kind == kind]
 
 
 async def _stop(
@@ -72,7 +67,7 @@ async def test_stop_what_is_playing(
     icws_simulator: RunningSimulator,
 ) -> None:
     """No message id while a message plays: that message is stopped."""
-    newest = _message_ids(icws_simulator)[-1]
+    newest = message_ids(icws_simulator.sim)[-1]
     playback = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
     await async_start_playback(hass, icws_simulator, init_integration, newest)
     assert hass.states.get(playback).state == "playing"
@@ -91,7 +86,7 @@ async def test_stop_a_message_that_does_not_play(
     icws_simulator: RunningSimulator,
 ) -> None:
     """A known message is stopped whether or not it plays (204), response or not."""
-    oldest = _message_ids(icws_simulator)[0]
+    oldest = message_ids(icws_simulator.sim)[0]
 
     await hass.services.async_call(
         DOMAIN, SERVICE_STOP_PLAYBACK, {"message_id": oldest}, blocking=True
@@ -133,9 +128,9 @@ async def test_stop_refused(
 ) -> None:
     """400 (a fax; each body the stop page documents): the server's words reach the user."""
     if variant is None:
-        [message_id] = _message_ids(icws_simulator, "fax")
+        [message_id] = message_ids(icws_simulator.sim, kind="fax")
     else:
-        message_id = _message_ids(icws_simulator)[0]
+        message_id = message_ids(icws_simulator.sim)[0]
         icws_simulator.sim.inject_fault(STOP_PATH, 400, error_variant=variant)
 
     with pytest.raises(ServiceValidationError) as exc_info:
@@ -153,7 +148,7 @@ async def test_expired_session_is_renewed(
     icws_simulator: RunningSimulator,
 ) -> None:
     """A 401 on stop: the client logs in again and retries, the user sees success."""
-    oldest = _message_ids(icws_simulator)[0]
+    oldest = message_ids(icws_simulator.sim)[0]
     icws_simulator.sim.inject_fault(STOP_PATH, 401)
     icws_simulator.sim.clear_requests()
 
@@ -175,7 +170,7 @@ async def test_changed_password_starts_reauth(
     icws_simulator.sim.add_user(USER, "a new password")
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "session_expired"
     await hass.async_block_till_done()
@@ -195,7 +190,7 @@ async def test_session_refused_twice(
     icws_simulator.sim.inject_fault(STOP_PATH, 401, count=2)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "session_expired"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -211,7 +206,7 @@ async def test_gone_creates_repair_issue(
     icws_simulator.sim.inject_fault(STOP_PATH, 410)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "resource_gone"
     assert (
@@ -231,7 +226,7 @@ async def test_server_error(
     icws_simulator.sim.inject_fault(STOP_PATH, 500)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "server_error"
     assert "500" in exc_info.value.translation_placeholders["error"]
@@ -246,7 +241,7 @@ async def test_server_unreachable(
     await icws_simulator.stop()
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "cannot_connect"
 
@@ -263,7 +258,7 @@ async def test_timeout(
     icws_simulator.sim.inject_fault(STOP_PATH, None, delay=2.5)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": _message_ids(icws_simulator)[0]})
+        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
 
     assert exc_info.value.translation_key == "timeout"
 
@@ -300,7 +295,7 @@ async def test_account_chosen_among_two(
     icws_simulator: RunningSimulator,
 ) -> None:
     """A message id is looked up in the account named, not in the other one."""
-    alice_message = _message_ids(icws_simulator)[0]
+    alice_message = message_ids(icws_simulator.sim)[0]
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _stop(
