@@ -123,6 +123,54 @@ async def subscribed(
     return lg, await poll(session, lg)
 
 
+async def status_of(
+    session: aiohttp.ClientSession,
+    lg: Login,
+    method: str,
+    target: str | URL,
+    *,
+    csrf: bool = True,
+    **kwargs: Any,
+) -> int:
+    """Send a session request (cookie, CSRF token unless `csrf=False`); return the status.
+
+    `target` is a URL or a path below `/icws/<sessionId>/`.
+    """
+    url = lg.url(target) if isinstance(target, str) else target
+    async with session.request(
+        method, url, headers=lg.auth(csrf=csrf), **kwargs
+    ) as resp:
+        await resp.read()
+        return resp.status
+
+
+async def set_state(
+    session: aiohttp.ClientSession, lg: Login, message_id: str, state: int
+) -> int:
+    """PUT unified-messaging/{id} `{state}`; return the status."""
+    return await status_of(
+        session, lg, "PUT", lg.message_url(message_id), json={"state": state}
+    )
+
+
+async def delete_message(
+    session: aiohttp.ClientSession, lg: Login, message_id: str
+) -> int:
+    """DELETE unified-messaging/{id}; return the status."""
+    return await status_of(session, lg, "DELETE", lg.message_url(message_id))
+
+
+def play_to(target: str = "1234", state: int = 1) -> dict[str, Any]:
+    """Return a play/start body with a voicemailPlayTarget."""
+    return {
+        "state": state,
+        "playTarget": {
+            "__type": "urn:inin.com:unifiedMessaging:voicemailPlayTarget",
+            "target": target,
+        },
+    }
+
+
 async def play_start(
     session: aiohttp.ClientSession, lg: Login, message_id: str, body: Any
 ) -> int:

@@ -12,7 +12,7 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import demo_simulator, seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, poll, subscribe
+from .helpers import login, poll, status_of, subscribe
 
 
 async def _control(
@@ -90,10 +90,7 @@ async def test_session_commands(
     assert await _control(
         client_session, icws_simulator, "expire-sessions", {"user": "alice"}
     ) == {"expired": 1}
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 401
+    assert await status_of(client_session, lg, "GET", "messaging/messages") == 401
     await login(client_session, icws_simulator.url)
     result = await _control(
         client_session,
@@ -166,8 +163,7 @@ async def test_settings_and_users_commands(
         client_session, icws_simulator, "add-user", {"user": "carol", "password": "pw"}
     )
     lg = await login(client_session, icws_simulator.url, user="carol", password="pw")
-    async with client_session.delete(lg.url("connection"), headers=lg.auth()) as resp:
-        assert resp.status == 204
+    assert await status_of(client_session, lg, "DELETE", "connection") == 204
 
 
 async def test_reset_restores_the_baseline(
@@ -189,8 +185,7 @@ async def test_reset_restores_the_baseline(
     voicemails = sim.voicemails("alice")
     assert voicemails[0].message_id == first_id
     assert voicemails[-1].read is False
-    async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
-        assert resp.status == 401
+    assert await status_of(client_session, lg, "GET", "connection") == 401
     fresh = await login(client_session, icws_simulator.url)
     assert fresh.session_id != lg.session_id
     # The baseline is a copy: changes after reset do not leak into it.

@@ -20,6 +20,8 @@ from .helpers import (
     play_stop,
     poll,
     post_connection,
+    set_state,
+    status_of,
     subscribe,
 )
 
@@ -40,8 +42,7 @@ async def test_410_and_500_faults(
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         assert resp.status == 500
         assert (await resp.json(content_type=None))["errorCode"] == -2147467259
-    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
-        assert resp.status == 200
+    assert await status_of(client_session, lg, "PUT", VOICEMAIL_SUB) == 200
     assert [r.status for r in sim.requests_to("voicemail-messages$")] == [410, 500, 200]
 
 
@@ -80,19 +81,13 @@ async def test_any_status_and_401_fault(
     sim.inject_fault("messaging/messages", 418)
     sim.inject_fault("messaging/messages", 401)
     sim.inject_fault("messaging/messages", 204)
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 418
+    assert await status_of(client_session, lg, "GET", "messaging/messages") == 418
     async with client_session.get(
         lg.url("messaging/messages"), headers=lg.auth()
     ) as resp:
         assert resp.status == 401
         assert resp.headers["WWW-Authenticate"].startswith("ICWS realm=")
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await status_of(client_session, lg, "GET", "messaging/messages") == 204
     # The 401 fault did not end the session.
     assert await poll(client_session, lg) == []
 
@@ -217,10 +212,7 @@ async def test_imap_ids_with_encoded_slashes_are_decoded(
         message_id
         == "imap://alice@voicestore:993/INBOX;uidvalidity=1/;uid=5/;section=1"
     )
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 1}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await set_state(client_session, lg, message_id, 1) == 204
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is True
     # Unencoded slashes split the id into several segments: not found.
     raw = URL(
@@ -233,10 +225,16 @@ async def test_imap_ids_with_encoded_slashes_are_decoded(
         "%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(message_id, safe="")
     )
     assert "%2f" in lower
-    async with client_session.put(
-        lg.url(f"unified-messaging/{lower}"), json={"state": 0}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            f"unified-messaging/{lower}",
+            json={"state": 0},
+        )
+        == 204
+    )
 
 
 @pytest.mark.parametrize(
@@ -249,10 +247,7 @@ async def test_encoded_slash_can_be_refused(
     """Like servers that refuse `%2F`: 404, the message is untouched."""
     lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 1}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    assert await set_state(client_session, lg, message_id, 1) == 404
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is False
 
 
@@ -269,10 +264,7 @@ async def test_unified_messaging_1_lacks_play_and_update(
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     status, _ = await play_stop(client_session, lg, message_id)
     assert status == 404
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 1}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    assert await set_state(client_session, lg, message_id, 1) == 404
 
 
 @pytest.mark.parametrize(

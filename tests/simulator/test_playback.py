@@ -14,16 +14,17 @@ from .helpers import (
     START,
     STOP,
     Login,
+    delete_message,
     open_stream,
     play_start,
     play_stop,
+    play_to,
     poll,
     set_station,
     subscribed,
 )
 
 UM = "urn:inin.com:unifiedMessaging"
-TARGET = {"__type": f"{UM}:voicemailPlayTarget", "target": "1234"}
 CURRENT = {"__type": f"{UM}:currentStation"}
 
 
@@ -50,12 +51,7 @@ async def test_play_to_a_target_then_stop(
     """Start: 204 + Changed (state applied) + playStatus 0; stop: 204 + playStatus 1."""
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[-1]["unifiedMessageId"]
-    assert (
-        await play_start(
-            client_session, lg, message_id, {"state": 1, "playTarget": TARGET}
-        )
-        == 204
-    )
+    assert await play_start(client_session, lg, message_id, play_to()) == 204
     changed, playing = await poll(client_session, lg)
     assert changed["voicemailMessagesChanged"][0] == {
         "__type": f"{UM}:voicemailMessage",
@@ -77,12 +73,7 @@ async def test_playback_ends_by_itself(
     """After the message's duration a playStatus 1 arrives on its own."""
     vm = icws_simulator.sim.add_voicemail("alice", duration=0.01, read=True)
     lg, _ = await _ready(client_session, icws_simulator)
-    assert (
-        await play_start(
-            client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
-        )
-        == 204
-    )
+    assert await play_start(client_session, lg, vm.message_id, play_to()) == 204
     stream, reader = await open_stream(client_session, lg)
     async with stream:
         assert await reader.messages(2) == [
@@ -101,12 +92,7 @@ async def test_natural_end_without_status_and_start_status_setting(
     """No playStatus 1 on the natural end; start answers 202."""
     vm = icws_simulator.sim.add_voicemail("alice", duration=30.0, read=True)
     lg, _ = await _ready(client_session, icws_simulator)
-    assert (
-        await play_start(
-            client_session, lg, vm.message_id, {"state": 1, "playTarget": TARGET}
-        )
-        == 202
-    )
+    assert await play_start(client_session, lg, vm.message_id, play_to()) == 202
     user = icws_simulator.sim.users["alice"]
     playback = user.playback
     assert playback is not None
@@ -213,10 +199,7 @@ async def test_play_and_stop_on_a_fax_are_refused(
             "message": "Stop is not allowed on a unified message of this type.",
         },
     )
-    assert (
-        await play_start(client_session, lg, fax_id, {"state": 1, "playTarget": TARGET})
-        == 400
-    )
+    assert await play_start(client_session, lg, fax_id, play_to()) == 400
 
 
 @pytest.mark.parametrize(
@@ -292,14 +275,8 @@ async def test_starting_another_message_stops_the_first(
     """One playback per user: the first gets playStatus 1 when the second starts."""
     lg, items = await _ready(client_session, icws_simulator)
     first, second = items[0]["unifiedMessageId"], items[2]["unifiedMessageId"]
-    assert (
-        await play_start(client_session, lg, first, {"state": 1, "playTarget": TARGET})
-        == 204
-    )
-    assert (
-        await play_start(client_session, lg, second, {"state": 1, "playTarget": TARGET})
-        == 204
-    )
+    assert await play_start(client_session, lg, first, play_to()) == 204
+    assert await play_start(client_session, lg, second, play_to()) == 204
     assert await poll(client_session, lg) == [
         status(first, 0),
         status(first, 1),
@@ -326,16 +303,8 @@ async def test_delete_while_playing_stops(
     """Deleting the playing message ends the playback."""
     lg, items = await _ready(client_session, icws_simulator)
     message_id = items[0]["unifiedMessageId"]
-    assert (
-        await play_start(
-            client_session, lg, message_id, {"state": 1, "playTarget": TARGET}
-        )
-        == 204
-    )
-    async with client_session.delete(
-        lg.message_url(message_id), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await play_start(client_session, lg, message_id, play_to()) == 204
+    assert await delete_message(client_session, lg, message_id) == 204
     messages = await poll(client_session, lg)
     assert messages[-2:] == [
         status(message_id, 1),

@@ -8,7 +8,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import VOICEMAIL_SUB, login, post_connection, set_station
+from .helpers import VOICEMAIL_SUB, login, post_connection, set_station, status_of
 
 WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"'
 
@@ -121,10 +121,10 @@ async def test_get_messages_needs_only_the_cookie(
 ) -> None:
     """GET messaging/messages works without CSRF, not without cookie."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth(csrf=False)
-    ) as resp:
-        assert resp.status == 200
+    assert (
+        await status_of(client_session, lg, "GET", "messaging/messages", csrf=False)
+        == 200
+    )
     async with client_session.get(
         lg.url("messaging/messages"), headers={"ININ-ICWS-CSRF-Token": lg.csrf}
     ) as resp:
@@ -136,8 +136,7 @@ async def test_logout_then_401(
 ) -> None:
     """DELETE /connection answers 200; the session is gone afterwards."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.delete(lg.url("connection"), headers=lg.auth()) as resp:
-        assert resp.status == 200
+    assert await status_of(client_session, lg, "DELETE", "connection") == 200
     for method, path in (
         ("PUT", VOICEMAIL_SUB),
         ("GET", "messaging/messages"),
@@ -166,8 +165,7 @@ async def test_logout_status_and_connection_state_are_settings(
 ) -> None:
     """204 logout; GET /connection of an ended session answers 401."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.delete(lg.url("connection"), headers=lg.auth()) as resp:
-        assert resp.status == 204
+    assert await status_of(client_session, lg, "DELETE", "connection") == 204
     async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
         await _expect_401(resp, -2147221499)
 
@@ -185,10 +183,7 @@ async def test_expired_sessions_get_401(
     ) as resp:
         await _expect_401(resp, -2147221499)
     fresh = await login(client_session, icws_simulator.url)
-    async with client_session.put(
-        fresh.url(VOICEMAIL_SUB), headers=fresh.auth()
-    ) as resp:
-        assert resp.status == 200
+    assert await status_of(client_session, fresh, "PUT", VOICEMAIL_SUB) == 200
     assert icws_simulator.sim.expire_sessions() == 1
     assert icws_simulator.sim.expire_sessions() == 0
 
@@ -242,12 +237,16 @@ async def test_station_put_get_delete(
     ) as resp:
         assert resp.status == 200
     assert icws_simulator.sim.sessions[lg.session_id].station == "+15550000"
-    async with client_session.put(
-        lg.url("connection/station"),
-        json={"__type": "urn:inin.com:connection:stationlessSettings"},
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 200
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            "connection/station",
+            json={"__type": "urn:inin.com:connection:stationlessSettings"},
+        )
+        == 200
+    )
     assert icws_simulator.sim.sessions[lg.session_id].station is None
     for bad, prop in (
         ({"__type": "urn:inin.com:connection:workstationSettings"}, "workstation"),
@@ -259,10 +258,7 @@ async def test_station_put_get_delete(
         ) as resp:
             assert resp.status == 400
             assert (await resp.json(content_type=None))["propertyName"] == prop
-    async with client_session.delete(
-        lg.url("connection/station"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await status_of(client_session, lg, "DELETE", "connection/station") == 204
 
 
 async def test_heartbeat(
@@ -270,10 +266,7 @@ async def test_heartbeat(
 ) -> None:
     """POST messaging/heartbeat answers 204 on a live session."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.post(
-        lg.url("messaging/heartbeat"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await status_of(client_session, lg, "POST", "messaging/heartbeat") == 204
 
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(max_sessions_per_user=1)])

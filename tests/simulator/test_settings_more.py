@@ -16,20 +16,16 @@ from .helpers import (
     open_stream,
     play_start,
     play_stop,
+    play_to,
     poll,
     request_stream,
+    set_state,
+    status_of,
     subscribe,
     subscribed,
 )
 
 UM = "urn:inin.com:unifiedMessaging"
-
-
-def _target(target: str = "1234") -> dict[str, object]:
-    return {
-        "state": 1,
-        "playTarget": {"__type": f"{UM}:voicemailPlayTarget", "target": target},
-    }
 
 
 async def _two_sessions(
@@ -48,7 +44,7 @@ async def test_play_status_goes_to_every_subscribed_session(
 ) -> None:
     """Default: both sessions of the user see playStatus; the other may stop it."""
     first, second, message_id = await _two_sessions(client_session, icws_simulator)
-    assert await play_start(client_session, first, message_id, _target()) == 204
+    assert await play_start(client_session, first, message_id, play_to()) == 204
     for lg in (first, second):
         assert [m.get("playStatus") for m in await poll(client_session, lg)] == [
             None,
@@ -69,7 +65,7 @@ async def test_play_status_only_to_the_starter(
 ) -> None:
     """Only the starting session sees playStatus; another session's stop is an idle stop."""
     first, second, message_id = await _two_sessions(client_session, icws_simulator)
-    assert await play_start(client_session, first, message_id, _target()) == 204
+    assert await play_start(client_session, first, message_id, play_to()) == 204
     assert [m.get("playStatus") for m in await poll(client_session, first)] == [None, 0]
     assert [m.get("playStatus") for m in await poll(client_session, second)] == [None]
     assert await play_stop(client_session, second, message_id) == (204, None)
@@ -89,7 +85,7 @@ async def test_play_target_settings(
     lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     async with client_session.post(
-        lg.message_url(message_id, START), json=_target("999"), headers=lg.auth()
+        lg.message_url(message_id, START), json=play_to("999"), headers=lg.auth()
     ) as resp:
         assert resp.status == 400
         assert (await resp.json(content_type=None))["errorId"] == "-2147221496"
@@ -98,7 +94,7 @@ async def test_play_target_settings(
     ) as resp:
         assert resp.status == 400
         assert (await resp.json(content_type=None))["propertyName"] == "playTarget"
-    assert await play_start(client_session, lg, message_id, _target("1234")) == 204
+    assert await play_start(client_session, lg, message_id, play_to("1234")) == 204
 
 
 @pytest.mark.parametrize(
@@ -111,13 +107,10 @@ async def test_state_settings(
     """Play does not change the state; setting the same state sends nothing."""
     lg, _ = await subscribed(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
-    assert await play_start(client_session, lg, message_id, _target()) == 204
+    assert await play_start(client_session, lg, message_id, play_to()) == 204
     assert [m.get("playStatus") for m in await poll(client_session, lg)] == [0]
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is False
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 0}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await set_state(client_session, lg, message_id, 0) == 204
     assert await poll(client_session, lg) == []
 
 
@@ -151,8 +144,7 @@ async def test_no_unified_messaging_feature(
 ) -> None:
     """Without the feature the UM resources do not exist (404)."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
-        assert resp.status == 404
+    assert await status_of(client_session, lg, "PUT", VOICEMAIL_SUB) == 404
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     status, _ = await play_stop(client_session, lg, message_id)
     assert status == 404
@@ -163,11 +155,15 @@ async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(
 ) -> None:
     """A new fax does not change messagesWaiting; count-refresh without mwi sends nothing."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.put(
-        lg.url("unified-messaging/messages-waiting-indicator/count-refresh"),
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 204
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            "unified-messaging/messages-waiting-indicator/count-refresh",
+        )
+        == 204
+    )
     assert await poll(client_session, lg) == []
     await subscribe(client_session, lg, mwi=True)
     await poll(client_session, lg)

@@ -8,7 +8,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, open_stream, poll, post_connection, subscribed
+from .helpers import login, open_stream, poll, post_connection, status_of, subscribed
 
 REFUSING = SimulatorSettings(refusing_hosts={"primary.test": ("backup.test",)})
 
@@ -79,15 +79,16 @@ async def test_switchover_at_runtime_and_back(
             "shouldReconnect": True,
         }
     ]
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 401
-    async with client_session.put(
-        lg.url("messaging/subscriptions/unified-messaging/voicemail-messages"),
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 401
+    assert await status_of(client_session, lg, "GET", "messaging/messages") == 401
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            "messaging/subscriptions/unified-messaging/voicemail-messages",
+        )
+        == 401
+    )
     async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
         state = await resp.json(content_type=None)
     assert state == {
@@ -130,10 +131,7 @@ async def test_switchover_without_queue_delivery(
     """With the setting off the session answers 401 at once."""
     lg = await login(client_session, icws_simulator.url)
     icws_simulator.sim.switchover(["backup.test"])
-    async with client_session.get(
-        lg.url("messaging/messages"), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 401
+    assert await status_of(client_session, lg, "GET", "messaging/messages") == 401
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,17 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import MWI_SUB, VOICEMAIL_SUB, login, play_stop, poll, subscribed
+from .helpers import (
+    MWI_SUB,
+    VOICEMAIL_SUB,
+    delete_message,
+    login,
+    play_stop,
+    poll,
+    set_state,
+    status_of,
+    subscribed,
+)
 
 UM = "urn:inin.com:unifiedMessaging"
 
@@ -135,8 +145,7 @@ async def test_unsubscribe_stops_deltas(
     """DELETE on the subscriptions answers 204 and no more messages come."""
     lg, _ = await _snapshot(client_session, icws_simulator)
     for path in (VOICEMAIL_SUB, MWI_SUB):
-        async with client_session.delete(lg.url(path), headers=lg.auth()) as resp:
-            assert resp.status == 204
+        assert await status_of(client_session, lg, "DELETE", path) == 204
     icws_simulator.sim.add_voicemail("alice")
     assert await poll(client_session, lg) == []
 
@@ -153,8 +162,7 @@ async def test_subscription_statuses_are_settings(
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         assert resp.status == 204
         assert await resp.read() == b""
-    async with client_session.delete(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
-        assert resp.status == 200
+    assert await status_of(client_session, lg, "DELETE", VOICEMAIL_SUB) == 200
 
 
 async def test_mark_read_and_unread(
@@ -163,28 +171,19 @@ async def test_mark_read_and_unread(
     """PUT /unified-messaging/{id} {state} -> 204 + Changed + mwi."""
     lg, snapshot = await _snapshot(client_session, icws_simulator)
     message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 1}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await set_state(client_session, lg, message_id, 1) == 204
     changed, mwi = await poll(client_session, lg)
     assert changed["voicemailMessagesChanged"] == [
         {"__type": f"{UM}:voicemailMessage", "unifiedMessageId": message_id, "state": 1}
     ]
     assert mwi["messagesWaiting"] == 1
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is True
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 0}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await set_state(client_session, lg, message_id, 0) == 204
     changed, mwi = await poll(client_session, lg)
     assert changed["voicemailMessagesChanged"][0]["state"] == 0
     assert mwi["messagesWaiting"] == 2
     # Same state again: a Changed delta (setting), no mwi (count unchanged).
-    async with client_session.put(
-        lg.message_url(message_id), json={"state": 0}, headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await set_state(client_session, lg, message_id, 0) == 204
     assert [m["__type"] for m in await poll(client_session, lg)] == [
         f"{UM}:voicemailMessagesMessage"
     ]
@@ -221,10 +220,7 @@ async def test_delete(
     """DELETE /unified-messaging/{id} -> 204 + Removed (+ mwi for an unread one); then unknown."""
     lg, snapshot = await _snapshot(client_session, icws_simulator)
     message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
-    async with client_session.delete(
-        lg.message_url(message_id), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 204
+    assert await delete_message(client_session, lg, message_id) == 204
     removed, mwi = await poll(client_session, lg)
     assert removed["voicemailMessagesRemoved"] == [message_id]
     assert mwi["messagesWaiting"] == 1
@@ -245,14 +241,8 @@ async def test_unknown_id_404_and_delete_status_settings(
     """Unknown ids can answer 404; delete can answer 200."""
     lg, snapshot = await _snapshot(client_session, icws_simulator)
     message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
-    async with client_session.delete(
-        lg.message_url(message_id), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 200
-    async with client_session.delete(
-        lg.message_url(message_id), headers=lg.auth()
-    ) as resp:
-        assert resp.status == 404
+    assert await delete_message(client_session, lg, message_id) == 200
+    assert await delete_message(client_session, lg, message_id) == 404
     status, _ = await play_stop(client_session, lg, message_id)
     assert status == 404
 
@@ -262,11 +252,15 @@ async def test_mwi_count_refresh(
 ) -> None:
     """PUT count-refresh re-sends the count to an mwi subscriber."""
     lg, _ = await _snapshot(client_session, icws_simulator)
-    async with client_session.put(
-        lg.url("unified-messaging/messages-waiting-indicator/count-refresh"),
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 204
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            "unified-messaging/messages-waiting-indicator/count-refresh",
+        )
+        == 204
+    )
     assert await poll(client_session, lg) == [
         {"__type": f"{UM}:mwiMessage", "isDelta": False, "messagesWaiting": 2}
     ]
@@ -277,11 +271,15 @@ async def test_fax_subscription(
 ) -> None:
     """The fax subscription lists only faxes as faxMessageAdded."""
     lg = await login(client_session, icws_simulator.url)
-    async with client_session.put(
-        lg.url("messaging/subscriptions/unified-messaging/fax-messages"),
-        headers=lg.auth(),
-    ) as resp:
-        assert resp.status == 200
+    assert (
+        await status_of(
+            client_session,
+            lg,
+            "PUT",
+            "messaging/subscriptions/unified-messaging/fax-messages",
+        )
+        == 200
+    )
     (snapshot,) = await poll(client_session, lg)
     assert snapshot["__type"] == f"{UM}:faxMessagesMessage"
     assert [item["__type"] for item in snapshot["faxMessagesAdded"]] == [
