@@ -75,6 +75,12 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
+def sim(icws_simulator: RunningSimulator) -> IcwsSimulator:  # noqa: F811
+    """Return the running simulator's state and controls (`icws_simulator.sim`)."""
+    return icws_simulator.sim
+
+
+@pytest.fixture
 def mock_config_entry(
     icws_simulator: RunningSimulator,  # noqa: F811
 ) -> MockConfigEntry:

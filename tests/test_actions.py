@@ -27,6 +27,7 @@ from custom_components.voicemail.services import (
 )
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     MESSAGE_PATH,
     PLAY_PATH,
@@ -69,11 +70,10 @@ def _body(request: Any) -> dict[str, Any]:
 
 async def test_play_newest_unread_to_the_configured_target(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Without an id: the newest unread voicemail, to the options' target, then read."""
-    sim = icws_simulator.sim
     newest = message_ids(sim)[-1]
     await async_set_play_target(hass, init_integration, "1234")
     sim.clear_requests()
@@ -104,11 +104,10 @@ async def test_play_newest_unread_to_the_configured_target(
 
 async def test_play_a_given_message_without_marking_it_read(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """A message id and a target: that message there; mark_read false sends no PUT."""
-    sim = icws_simulator.sim
     unread = message_ids(sim)[-2]
 
     await _call(
@@ -126,11 +125,10 @@ async def test_play_a_given_message_without_marking_it_read(
 
 async def test_play_a_read_message_sends_no_mark_read(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """A message that is read already: its state (read) in the play request, no PUT."""
-    sim = icws_simulator.sim
     read = message_ids(sim)[0]
 
     await _call(hass, SERVICE_PLAY, {"message_id": read, "target": "1234"})
@@ -142,11 +140,10 @@ async def test_play_a_read_message_sends_no_mark_read(
 
 async def test_play_newest_when_all_are_read_and_skip_faxes(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """All voicemails read and a fax unread: the newest voicemail plays, not the fax."""
-    sim = icws_simulator.sim
     for message_id in message_ids(sim):
         sim.set_read(USER, message_id, True)
     sim.add_voicemail(
@@ -187,7 +184,7 @@ async def test_play_with_an_empty_mailbox(
 
 async def test_play_without_any_target(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """No target given and none in the options: an error that says how to set one."""
@@ -196,7 +193,7 @@ async def test_play_without_any_target(
 
     assert exc_info.value.translation_key == "no_play_target"
     assert "options" in str(exc_info.value)
-    assert icws_simulator.sim.requests_to(PLAY_PATH) == []
+    assert sim.requests_to(PLAY_PATH) == []
 
 
 # --- mark read / unread, delete --------------------------------------------------------
@@ -204,11 +201,10 @@ async def test_play_without_any_target(
 
 async def test_mark_read_and_unread(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Each sends the mark-read request with the state asked for."""
-    sim = icws_simulator.sim
     message_id = message_ids(sim)[-1]
     coordinator = init_integration.runtime_data
 
@@ -225,11 +221,10 @@ async def test_mark_read_and_unread(
 
 async def test_delete(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """A message that does not play is deleted without a stop request."""
-    sim = icws_simulator.sim
     message_id = message_ids(sim)[0]
 
     await _call(hass, SERVICE_DELETE, {"message_id": message_id})
@@ -243,11 +238,10 @@ async def test_delete(
 
 async def test_delete_stops_the_playback_first(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """The message that plays is stopped, then deleted."""
-    sim = icws_simulator.sim
     message_id = message_ids(sim)[-1]
     await _call(hass, SERVICE_PLAY, {"message_id": message_id, "target": "1234"})
     coordinator = init_integration.runtime_data
@@ -343,12 +337,12 @@ def _with_message(service: str, message_id: str) -> dict[str, Any]:
 )
 async def test_unknown_message(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     service: str,
 ) -> None:
     """An id the mailbox does not have: refused before any request, translated."""
-    icws_simulator.sim.clear_requests()
+    sim.clear_requests()
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _call(hass, service, _with_message(service, UNKNOWN_ID))
@@ -358,16 +352,16 @@ async def test_unknown_message(
     assert (
         str(exc_info.value) == f"The mailbox has no voicemail with the ID {UNKNOWN_ID}"
     )
-    assert icws_simulator.sim.requests == []
+    assert sim.requests == []
 
 
 async def test_play_a_fax(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """The server refuses to play a fax (400): its words reach the user."""
-    [fax] = message_ids(icws_simulator.sim, kind="fax")
+    [fax] = message_ids(sim, kind="fax")
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _call(hass, SERVICE_PLAY, _with_message(SERVICE_PLAY, fax))
@@ -386,13 +380,12 @@ async def test_play_a_fax(
 )
 async def test_refused_for_a_fax(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     service: str,
     method: str,
 ) -> None:
     """A server that refuses the operation on a fax (400): a translated validation error."""
-    sim = icws_simulator.sim
     [fax] = message_ids(sim, kind="fax")
     sim.inject_fault(MESSAGE_PATH, 400, method=method, error_variant="invalidProperty")
 
@@ -414,13 +407,12 @@ async def test_refused_for_a_fax(
 )
 async def test_server_error(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     request_of_action: tuple[str, str, str],
 ) -> None:
     """A 500 on any request of an action (service, path, method): a translated failure."""
     service, path, method = request_of_action
-    sim = icws_simulator.sim
     sim.inject_fault(path, 500, method=method)
 
     with pytest.raises(HomeAssistantError) as exc_info:
@@ -483,12 +475,11 @@ async def test_list_covers_every_account(
 
 async def test_play_picks_the_account_with_the_newest_unread(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     bob: MockConfigEntry,
 ) -> None:
     """No account named: the newest unread of all; named: that account's newest unread."""
-    sim = icws_simulator.sim
 
     response = await _call(hass, SERVICE_PLAY)
     assert response is not None
@@ -508,12 +499,11 @@ async def test_play_picks_the_account_with_the_newest_unread(
 
 async def test_message_actions_find_the_account(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     bob: MockConfigEntry,
 ) -> None:
     """A message id without an account: the account that has the message."""
-    sim = icws_simulator.sim
     [bobs_unread] = [vm.message_id for vm in sim.voicemails("bob") if not vm.read]
 
     await _call(hass, SERVICE_MARK_READ, {"message_id": bobs_unread})
@@ -533,12 +523,11 @@ async def test_message_actions_find_the_account(
 
 async def test_stop_stops_every_account(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     bob: MockConfigEntry,
 ) -> None:
     """No account and no message: whatever plays on any account stops."""
-    sim = icws_simulator.sim
     alices = message_ids(sim)[-1]
     bobs = message_ids(sim, "bob")[-1]
     await _call(hass, SERVICE_PLAY, {"message_id": alices, "target": "1234"})

@@ -28,7 +28,7 @@ from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import entity_id_of, wait_until
 
 ROOT = Path(__file__).parent.parent
@@ -62,7 +62,7 @@ async def test_blueprint_loads(hass: HomeAssistant, config_dir: Path) -> None:
 
 async def test_automation_notifies_on_a_new_voicemail(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     config_dir: Path,
 ) -> None:
@@ -86,7 +86,6 @@ async def test_automation_notifies_on_a_new_voicemail(
         },
     )
     await hass.async_block_till_done()
-    sim = icws_simulator.sim
     coordinator = init_integration.runtime_data
 
     # 09:14 UTC is 01:14 in the test time zone (US/Pacific).

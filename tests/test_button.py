@@ -25,6 +25,7 @@ from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
     STOP_PATH,
@@ -105,11 +106,11 @@ async def test_stop_button(
 async def test_message_id_is_percent_encoded(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """An IMAP-style id (`/ ; : @ =`) reaches the server percent-encoded, unchanged."""
     message_id = "imap://alice@voicestore:993/INBOX;uidvalidity=7/;uid=574/;section=1"
-    icws_simulator.sim.add_voicemail(USER, message_id=message_id)
+    sim.add_voicemail(USER, message_id=message_id)
     await wait_until(
         hass, lambda: button_id(hass, init_integration, message_id, "stop") is not None
     )
@@ -118,7 +119,7 @@ async def test_message_id_is_percent_encoded(
 
     await _press(hass, stop)
 
-    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    [request] = sim.requests_to(STOP_PATH)
     assert request.status == 204
     assert request.path.split("/")[4] == (
         "imap%3A%2F%2Falice%40voicestore%3A993%2FINBOX%3Buidvalidity%3D7%2F"
@@ -255,16 +256,14 @@ async def test_play_and_stop(
 async def test_press_fails(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     fault: int | None,
     translation_key: str,
 ) -> None:
     """A press raises the action's translated errors (stop on a fax: 400; 500)."""
-    [fax] = [
-        m.message_id for m in icws_simulator.sim.voicemails(USER) if m.kind == "fax"
-    ]
+    [fax] = [m.message_id for m in sim.voicemails(USER) if m.kind == "fax"]
     if fault is not None:
-        icws_simulator.sim.inject_fault(STOP_PATH, fault)
+        sim.inject_fault(STOP_PATH, fault)
 
     with pytest.raises(HomeAssistantError) as exc_info:
         await _press(hass, button_id(hass, init_integration, fax, "stop"))

@@ -34,6 +34,7 @@ from custom_components.voicemail.coordinator import (
 from custom_components.voicemail.icws import IcwsClient, MessageState, Voicemail
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.icws_simulator.state import Session
 from tests.integration_helpers import HANG_GUARD, async_set_play_target, message_ids
 
@@ -158,28 +159,22 @@ def test_reconnect_delay() -> None:
 
 
 async def test_snapshot_at_setup(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Setup waits for the mailbox: all messages, newest first, and the waiting count."""
     data = coordinator.data
-    stored = sorted(
-        icws_simulator.sim.voicemails(USER), key=lambda vm: vm.received, reverse=True
-    )
+    stored = sorted(sim.voicemails(USER), key=lambda vm: vm.received, reverse=True)
     assert [vm.message_id for vm in data.voicemails] == [vm.message_id for vm in stored]
     assert data.playing is None
     await wait_for(coordinator, lambda: coordinator.data.messages_waiting is not None)
-    assert (
-        coordinator.data.messages_waiting
-        == icws_simulator.sim.users[USER].unread_count()
-    )
+    assert coordinator.data.messages_waiting == sim.users[USER].unread_count()
     assert coordinator.session_info.user_id == USER
 
 
 async def test_pushed_changes(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Added, changed and removed messages reach the data without polling."""
-    sim = icws_simulator.sim
     requests_before = len(sim.requests)
 
     added = sim.add_voicemail(USER, sender="Erin <4004>")
@@ -189,7 +184,7 @@ async def test_pushed_changes(
     sim.set_read(USER, added.message_id, True)
     await wait_for(coordinator, lambda: coordinator.data.by_id[added.message_id].read)
 
-    oldest = message_ids(icws_simulator.sim)[0]
+    oldest = message_ids(sim)[0]
     sim.remove_voicemail(USER, oldest)
     await wait_for(coordinator, lambda: oldest not in coordinator.data.by_id)
 
@@ -286,12 +281,12 @@ async def test_playback_safety_timeout(
 
 async def test_play_and_stop(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: MockConfigEntry,
     coordinator: VoicemailCoordinator,
 ) -> None:
     """Play goes to the option's target; stop ends it and says which message stopped."""
-    newest = message_ids(icws_simulator.sim)[-1]
+    newest = message_ids(sim)[-1]
     assert await coordinator.async_stop(None) == []
 
     with pytest.raises(ServiceValidationError) as err:
@@ -300,7 +295,7 @@ async def test_play_and_stop(
 
     await coordinator.async_play(newest, "5678")
     await wait_for(coordinator, lambda: coordinator.data.playing == newest)
-    assert icws_simulator.sim.users[USER].playback.target == "5678"
+    assert sim.users[USER].playback.target == "5678"
 
     assert await coordinator.async_stop(None) == [newest]
     assert coordinator.data.playing is None
@@ -309,7 +304,7 @@ async def test_play_and_stop(
     coordinator = init_integration.runtime_data
     await coordinator.async_play(newest, None)
     await wait_for(coordinator, lambda: coordinator.data.playing == newest)
-    assert icws_simulator.sim.users[USER].playback.target == "1234"
+    assert sim.users[USER].playback.target == "1234"
     assert await coordinator.async_stop(newest) == [newest]
     assert coordinator.data.playing is None
 
@@ -329,10 +324,10 @@ async def test_stop_message_that_does_not_play(
 
 
 async def test_mark_read_and_delete(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Read state and deletion go to the server, whose push updates the data."""
-    newest = message_ids(icws_simulator.sim)[-1]
+    newest = message_ids(sim)[-1]
     assert not coordinator.data.by_id[newest].read
 
     await coordinator.async_set_read(newest, True)
@@ -342,7 +337,7 @@ async def test_mark_read_and_delete(
 
     await coordinator.async_delete(newest)
     await wait_for(coordinator, lambda: newest not in coordinator.data.by_id)
-    assert newest not in {vm.message_id for vm in icws_simulator.sim.voicemails(USER)}
+    assert newest not in {vm.message_id for vm in sim.voicemails(USER)}
 
 
 @pytest.mark.parametrize(
@@ -356,19 +351,19 @@ async def test_mark_read_and_delete(
     ids=["play", "stop", "set_read", "delete"],
 )
 async def test_unknown_message(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
     action: Callable[[VoicemailCoordinator], Awaitable[object]],
 ) -> None:
     """An id the mailbox does not have is refused before anything is sent."""
-    icws_simulator.sim.clear_requests()
+    sim.clear_requests()
 
     with pytest.raises(ServiceValidationError) as err:
         await action(coordinator)
 
     assert err.value.translation_key == "unknown_message"
     assert err.value.translation_placeholders == {"message_id": "nope"}
-    assert [r for r in icws_simulator.sim.requests if r.method != "GET"] == []
+    assert [r for r in sim.requests if r.method != "GET"] == []
 
 
 # --- Session loss, reconnects, safety-net refresh ----------------------------------------
@@ -420,10 +415,9 @@ async def test_session_loss_recovered_without_unavailability(
 
 
 async def test_dropped_stream_reopened(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A dropped event stream is reopened on the same session: nothing is lost."""
-    sim = icws_simulator.sim
     availability: list[bool] = []
     remove = coordinator.async_add_listener(
         lambda: availability.append(coordinator.last_update_success)
@@ -486,11 +480,10 @@ async def test_server_gone_and_back(
 async def test_resubscribe_failure_reconnects(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
     """When resubscribing a replaced session fails, the task logs in again later."""
-    sim = icws_simulator.sim
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     sim.expire_sessions()
@@ -504,11 +497,10 @@ async def test_resubscribe_failure_reconnects(
 async def test_refused_credentials_start_reauth(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
     """A re-login the server refuses starts reauth and stops retrying."""
-    sim = icws_simulator.sim
     sim.users[USER].password = "Ch4nged-Pa55"
 
     sim.expire_sessions()
@@ -531,14 +523,14 @@ async def test_refused_credentials_start_reauth(
 
 
 async def test_server_downgraded_at_relogin(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A re-login that finds the server too old raises the repair issue and stops."""
-    icws_simulator.sim.settings.unified_messaging_version = 1
+    sim.settings.unified_messaging_version = 1
 
-    icws_simulator.sim.expire_sessions()
+    sim.expire_sessions()
     await wait_for(coordinator, lambda: not coordinator.last_update_success)
 
     issue = issue_registry.async_get_issue(
@@ -550,11 +542,10 @@ async def test_server_downgraded_at_relogin(
 async def test_safety_net_refresh(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
     """The slow refresh resubscribes and takes the fresh snapshot."""
-    sim = icws_simulator.sim
     subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
     # A change the event stream never delivered (as if lost): only a snapshot has it.
     sim.users[USER].mailbox.popitem()
@@ -569,11 +560,11 @@ async def test_safety_net_refresh(
 async def test_safety_net_refresh_fails(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
     """A failing resubscription is reported with its translation key."""
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+    sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
     await wait_for(coordinator, lambda: not coordinator.last_update_success)
@@ -586,13 +577,13 @@ async def test_safety_net_refresh_fails(
 async def test_snapshot_timeout(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A subscription whose snapshot never comes makes setup retry."""
     # The server accepts the subscription but sends nothing.
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
+    sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
     mock_config_entry.add_to_hass(hass)
 
     setup = hass.async_create_task(
@@ -610,13 +601,13 @@ async def test_snapshot_timeout(
 async def test_unload_while_refresh_waits(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Unloading ends a refresh that waits for its snapshot, without an error."""
     # The server accepts the resubscription but never sends the snapshot.
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
+    sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
     answered = caplog.text.count("messages-waiting-indicator -> 200")
     _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
     await spin_until(
@@ -626,14 +617,14 @@ async def test_unload_while_refresh_waits(
     assert await hass.config_entries.async_unload(coordinator.config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert icws_simulator.sim.live_sessions() == []
+    assert sim.live_sessions() == []
     assert "Error fetching" not in caplog.text
 
 
 async def test_unexpected_error_starts_over(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -649,7 +640,7 @@ async def test_unexpected_error_starts_over(
         await subscribe(client)
 
     with patch.object(IcwsClient, "subscribe_voicemail", first_call_fails):
-        icws_simulator.sim.expire_sessions()
+        sim.expire_sessions()
         await wait_for(coordinator, lambda: not coordinator.last_update_success)
         assert "Unexpected error following the events" in caplog.text
         assert coordinator.last_errors[-1] == "RuntimeError: a bug"

@@ -25,6 +25,7 @@ from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import entity_id_of, wait_until
 
 NEW_CALL = datetime(2026, 11, 28, 9, 14, 0, tzinfo=UTC)
@@ -83,7 +84,7 @@ async def events(
 
 async def test_first_setup_fires_nothing(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
@@ -103,18 +104,18 @@ async def test_first_setup_fires_nothing(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     stored = hass_storage[f"voicemail.{init_integration.entry_id}.known_messages"]
     assert stored["data"]["message_ids"] == sorted(
-        vm.message_id for vm in icws_simulator.sim.voicemails(USER)
+        vm.message_id for vm in sim.voicemails(USER)
     )
 
 
 async def test_new_voicemail(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
     """A voicemail that arrives fires `received` once, with what an automation needs."""
-    vm = icws_simulator.sim.add_voicemail(
+    vm = sim.add_voicemail(
         USER,
         sender="Erin Stone <4004>",
         subject="Voice mail from Erin Stone",
@@ -138,12 +139,11 @@ async def test_new_voicemail(
 
 async def test_reconnect_replays_nothing_known(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
     """A new session replays the whole mailbox: only the voicemail new to us fires."""
-    sim = icws_simulator.sim
     old_session = sim.live_sessions(USER)[0]
     sim.disconnect_sessions(USER)
     # No session is subscribed now: the new voicemail reaches Home Assistant only in
@@ -158,7 +158,7 @@ async def test_reconnect_replays_nothing_known(
 
 async def test_safety_refresh_replays_nothing(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
@@ -167,7 +167,7 @@ async def test_safety_refresh_replays_nothing(
     await hass.async_block_till_done()
 
     assert init_integration.runtime_data.last_update_success
-    assert icws_simulator.sim.requests_to(r"/voicemail-messages$", "PUT")
+    assert sim.requests_to(r"/voicemail-messages$", "PUT")
     assert events.fired == []
 
 
@@ -205,12 +205,11 @@ async def test_voicemail_while_the_server_was_gone(
 
 async def test_read_and_deleted(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
     """Marking read fires `read`; deleting fires `deleted`; marking unread fires nothing."""
-    sim = icws_simulator.sim
     newest = sim.voicemails(USER)[-1]
     oldest = sim.voicemails(USER)[0]
 
@@ -234,12 +233,11 @@ async def test_read_and_deleted(
 
 async def test_playback(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
     """Playback started and stopped, also when one playback replaces another."""
-    sim = icws_simulator.sim
     session = sim.live_sessions(USER)[0]
     first, second = sim.voicemails(USER)[-1], sim.voicemails(USER)[-2]
 
@@ -264,12 +262,11 @@ async def test_playback(
 )
 async def test_playback_of_a_message_not_listed(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
     """A message the list does not show plays (and ends at once): only its id is known."""
-    sim = icws_simulator.sim
     [fax] = [vm for vm in sim.voicemails(USER) if vm.kind == "fax"]
 
     sim.start_playback(sim.live_sessions(USER)[0], fax, "1234")
@@ -283,7 +280,7 @@ async def test_playback_of_a_message_not_listed(
 
 async def test_voicemail_that_came_while_away(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
@@ -294,7 +291,6 @@ async def test_voicemail_that_came_while_away(
     """
     entity_id = _event_entity(hass, init_integration)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    sim = icws_simulator.sim
     first = sim.add_voicemail(USER, sender="Erin Stone <4004>", received=NEW_CALL)
     second = sim.add_voicemail(
         USER, sender="Frank Long <5005>", received=NEW_CALL.replace(minute=20)
@@ -316,12 +312,11 @@ async def test_voicemail_that_came_while_away(
 
 async def test_catching_up_waits_for_home_assistant_to_start(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     mock_config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
     """While Home Assistant starts, automations are not listening yet: wait for them."""
-    sim = icws_simulator.sim
     hass_storage[f"voicemail.{mock_config_entry.entry_id}.known_messages"] = {
         "version": 1,
         "minor_version": 1,

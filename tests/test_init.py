@@ -23,6 +23,7 @@ from custom_components.voicemail.issues import (
     async_create_unsupported_issue,
 )
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import STRINGS
 
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages"
@@ -39,22 +40,22 @@ def _our_tasks() -> list[asyncio.Task[object]]:
 
 async def test_setup_and_unload(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
     """Setup loads the mailbox; unloading unsubscribes, logs out and leaves no task."""
     coordinator = init_integration.runtime_data
     assert len(coordinator.data.voicemails) == 5
     assert len(_our_tasks()) == 1
-    (session,) = icws_simulator.sim.live_sessions()
+    (session,) = sim.live_sessions()
     session_id = session.session_id
-    icws_simulator.sim.clear_requests()
+    sim.clear_requests()
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
     assert init_integration.state is ConfigEntryState.NOT_LOADED
-    assert [(r.method, r.path) for r in icws_simulator.sim.requests] == [
+    assert [(r.method, r.path) for r in sim.requests] == [
         ("DELETE", f"/icws/{session_id}{SUBSCRIPTION}"),
         (
             "DELETE",
@@ -63,20 +64,20 @@ async def test_setup_and_unload(
         ("DELETE", f"/icws/{session_id}/connection"),
     ]
     assert _our_tasks() == []
-    assert icws_simulator.sim.live_sessions() == []
+    assert sim.live_sessions() == []
 
 
 async def test_unload_logs_out_when_unsubscribing_fails(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
     """A failing unsubscribe does not keep the session open."""
-    icws_simulator.sim.inject_fault(SUBSCRIPTION, 500, method="DELETE")
+    sim.inject_fault(SUBSCRIPTION, 500, method="DELETE")
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
 
-    assert icws_simulator.sim.live_sessions() == []
+    assert sim.live_sessions() == []
 
 
 async def test_setup_over_https(
@@ -295,12 +296,12 @@ async def test_remove_stale_device(
 
 async def test_stop_gone_raises_repair_issue(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A stop answered 410 Gone leaves a repair issue that says what happened."""
-    icws_simulator.sim.inject_fault("/voicemail-message/play/stop$", 410)
+    sim.inject_fault("/voicemail-message/play/stop$", 410)
     coordinator = init_integration.runtime_data
     newest = coordinator.data.voicemails[0].message_id
 

@@ -80,13 +80,11 @@ async def _mark_all_read(
 
 async def test_count_with_a_new_one_today(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """New voicemails: how many, and who left the latest one when."""
-    icws_simulator.sim.add_voicemail(
-        USER, sender="Alice Cooper <1001>", received=TODAY_9_14
-    )
+    sim.add_voicemail(USER, sender="Alice Cooper <1001>", received=TODAY_9_14)
     await wait_until(hass, lambda: intents.runtime_data.data.unread == 4)
 
     response = await _handle(hass, INTENT_COUNT)
@@ -112,11 +110,10 @@ async def test_count_latest_yesterday(
 
 async def test_count_one_new_from_a_number(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """One new voicemail from a caller without a name, received days ago."""
-    sim = icws_simulator.sim
     for vm in sim.voicemails(USER):
         if vm.sender != "+15559876543":
             sim.set_read(USER, vm.message_id, True)
@@ -131,11 +128,10 @@ async def test_count_one_new_from_a_number(
 
 async def test_count_nothing_new(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """Everything was listened to: no new ones, and how many old ones."""
-    sim = icws_simulator.sim
     await _mark_all_read(hass, sim, intents)
 
     assert _speech(await _handle(hass, INTENT_COUNT)) == (
@@ -199,7 +195,7 @@ async def test_no_account_loaded(
 
 async def test_play_newest(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """The newest unread voicemail plays on the configured phone, and says so."""
@@ -210,13 +206,13 @@ async def test_play_newest(
     assert _speech(response) == (
         "Playing the voicemail from Bob Smith, received yesterday at 8:30."
     )
-    [play] = icws_simulator.sim.requests_to(PLAY_PATH, "POST")
-    assert icws_simulator.sim.voicemails(USER)[-1].message_id in play.path
+    [play] = sim.requests_to(PLAY_PATH, "POST")
+    assert sim.voicemails(USER)[-1].message_id in play.path
 
 
 async def test_play_without_a_target(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """No play target set: the answer says how to set one."""
@@ -224,7 +220,7 @@ async def test_play_without_a_target(
 
     assert response.response_type is intent.IntentResponseType.ERROR
     assert "play target in the account's options" in _speech(response)
-    assert icws_simulator.sim.requests_to(PLAY_PATH) == []
+    assert sim.requests_to(PLAY_PATH) == []
 
 
 async def test_play_with_an_empty_mailbox(
@@ -339,7 +335,7 @@ async def test_assist_counts_voicemails(
 
 async def test_assist_plays_the_newest_voicemail(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     assist: VoicemailConfigEntry,
 ) -> None:
     """Saying "play the latest voicemail" plays the newest unread one."""
@@ -350,4 +346,4 @@ async def test_assist_plays_the_newest_voicemail(
     assert response["speech"]["plain"]["speech"] == (
         "Playing the voicemail from Bob Smith, received yesterday at 8:30."
     )
-    assert len(icws_simulator.sim.requests_to(PLAY_PATH, "POST")) == 1
+    assert len(sim.requests_to(PLAY_PATH, "POST")) == 1

@@ -20,6 +20,7 @@ import pytest
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
     STOP_PATH,
@@ -155,7 +156,7 @@ async def test_list(
 
 async def test_play(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     llm_ready: VoicemailConfigEntry,
 ) -> None:
     """The play tool plays the newest unread voicemail and says which."""
@@ -166,13 +167,13 @@ async def test_play(
 
     data: dict[str, Any] = result.data
     assert data["voicemail"]["from"] == "Bob Smith <+15551234>"
-    [play] = icws_simulator.sim.requests_to(PLAY_PATH, "POST")
-    assert icws_simulator.sim.voicemails(USER)[-1].message_id in play.path
+    [play] = sim.requests_to(PLAY_PATH, "POST")
+    assert sim.voicemails(USER)[-1].message_id in play.path
 
 
 async def test_play_unknown_message(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     llm_ready: VoicemailConfigEntry,
 ) -> None:
     """An id the model made up: the translated error reaches the conversation."""
@@ -182,7 +183,7 @@ async def test_play_unknown_message(
         await _call(api, "voicemail__play", {"message_id": "42", "target": "1234"})
 
     assert exc_info.value.translation_key == "unknown_message"
-    assert icws_simulator.sim.requests_to(PLAY_PATH) == []
+    assert sim.requests_to(PLAY_PATH) == []
 
 
 async def test_stop_playback(

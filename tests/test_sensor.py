@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import entity_id_of, wait_until
 
 
@@ -66,10 +66,9 @@ async def test_sensors(
 async def test_counts_follow_the_mailbox(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A new voicemail, one listened to and one deleted change the counts."""
-    sim = icws_simulator.sim
     await wait_until(
         hass, lambda: _state(hass, init_integration, "messages_waiting") == "2"
     )
@@ -96,10 +95,9 @@ async def test_counts_follow_the_mailbox(
 async def test_playback(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """Idle, playing (with the message's id and caller), and idle again."""
-    sim = icws_simulator.sim
     entity_id = _playback(hass, init_integration)
     assert hass.states.get(entity_id).state == "idle"
     assert "message_id" not in hass.states.get(entity_id).attributes
@@ -124,10 +122,9 @@ async def test_playback(
 async def test_playback_of_unknown_message(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A playing message the mailbox does not list still shows its id."""
-    sim = icws_simulator.sim
     entity_id = _playback(hass, init_integration)
     session = sim.live_sessions(USER)[0]
     session.push(sim.play_status_json("not-in-the-list", 0))

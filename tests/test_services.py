@@ -24,6 +24,7 @@ from custom_components.voicemail.services import SERVICE_STOP_PLAYBACK
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.responses import FAX_MESSAGE
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     STOP_PATH,
     async_setup_bob,
@@ -51,14 +52,14 @@ async def _stop(
 async def test_nothing_playing_sends_nothing(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """No message id and nothing playing: success without a request."""
-    icws_simulator.sim.clear_requests()
+    sim.clear_requests()
 
     assert await _stop(hass) == {"stopped": []}
 
-    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+    assert sim.requests_to(STOP_PATH) == []
 
 
 async def test_stop_what_is_playing(
@@ -83,10 +84,10 @@ async def test_stop_what_is_playing(
 async def test_stop_a_message_that_does_not_play(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A known message is stopped whether or not it plays (204), response or not."""
-    oldest = message_ids(icws_simulator.sim)[0]
+    oldest = message_ids(sim)[0]
 
     await hass.services.async_call(
         DOMAIN, SERVICE_STOP_PLAYBACK, {"message_id": oldest}, blocking=True
@@ -96,14 +97,14 @@ async def test_stop_a_message_that_does_not_play(
         {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, "message_id": oldest},
     ) == {"stopped": [oldest]}
 
-    requests = icws_simulator.sim.requests_to(STOP_PATH)
+    requests = sim.requests_to(STOP_PATH)
     assert [request.status for request in requests] == [204, 204]
 
 
 async def test_unknown_message(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A message id the account does not have: refused before any request."""
     with pytest.raises(ServiceValidationError) as exc_info:
@@ -114,7 +115,7 @@ async def test_unknown_message(
     assert exc_info.value.translation_placeholders == {
         "message_id": "imap://alice@voicestore/INBOX;uid=99"
     }
-    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+    assert sim.requests_to(STOP_PATH) == []
 
 
 @pytest.mark.parametrize(
@@ -123,54 +124,54 @@ async def test_unknown_message(
 async def test_stop_refused(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     variant: str | None,
 ) -> None:
     """400 (a fax; each body the stop page documents): the server's words reach the user."""
     if variant is None:
-        [message_id] = message_ids(icws_simulator.sim, kind="fax")
+        [message_id] = message_ids(sim, kind="fax")
     else:
-        message_id = message_ids(icws_simulator.sim)[0]
-        icws_simulator.sim.inject_fault(STOP_PATH, 400, error_variant=variant)
+        message_id = message_ids(sim)[0]
+        sim.inject_fault(STOP_PATH, 400, error_variant=variant)
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _stop(hass, {"message_id": message_id})
 
     assert exc_info.value.translation_key == "not_allowed"
     assert FAX_MESSAGE in exc_info.value.translation_placeholders["message"]
-    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    [request] = sim.requests_to(STOP_PATH)
     assert request.status == 400
 
 
 async def test_expired_session_is_renewed(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A 401 on stop: the client logs in again and retries, the user sees success."""
-    oldest = message_ids(icws_simulator.sim)[0]
-    icws_simulator.sim.inject_fault(STOP_PATH, 401)
-    icws_simulator.sim.clear_requests()
+    oldest = message_ids(sim)[0]
+    sim.inject_fault(STOP_PATH, 401)
+    sim.clear_requests()
 
     assert await _stop(hass, {"message_id": oldest}) == {"stopped": [oldest]}
 
-    assert [r.status for r in icws_simulator.sim.requests_to(STOP_PATH)] == [401, 204]
-    assert icws_simulator.sim.requests_to(r"^/icws/connection$", "POST")
+    assert [r.status for r in sim.requests_to(STOP_PATH)] == [401, 204]
+    assert sim.requests_to(r"^/icws/connection$", "POST")
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_changed_password_starts_reauth(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A 401 and the new login refused: session_expired, and a reauth flow starts."""
-    icws_simulator.sim.inject_fault(STOP_PATH, 401)
-    icws_simulator.sim.add_user(USER, "a new password")
+    sim.inject_fault(STOP_PATH, 401)
+    sim.add_user(USER, "a new password")
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
 
     assert exc_info.value.translation_key == "session_expired"
     await hass.async_block_till_done()
@@ -184,13 +185,13 @@ async def test_changed_password_starts_reauth(
 async def test_session_refused_twice(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """401 again after a successful new login: session_expired, no reauth."""
-    icws_simulator.sim.inject_fault(STOP_PATH, 401, count=2)
+    sim.inject_fault(STOP_PATH, 401, count=2)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
 
     assert exc_info.value.translation_key == "session_expired"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -199,14 +200,14 @@ async def test_session_refused_twice(
 async def test_gone_creates_repair_issue(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """410 Gone: a failure, and a repair issue that tells the user."""
-    icws_simulator.sim.inject_fault(STOP_PATH, 410)
+    sim.inject_fault(STOP_PATH, 410)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
 
     assert exc_info.value.translation_key == "resource_gone"
     assert (
@@ -220,13 +221,13 @@ async def test_gone_creates_repair_issue(
 async def test_server_error(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """500: a failure that says the server failed."""
-    icws_simulator.sim.inject_fault(STOP_PATH, 500)
+    sim.inject_fault(STOP_PATH, 500)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
 
     assert exc_info.value.translation_key == "server_error"
     assert "500" in exc_info.value.translation_placeholders["error"]
@@ -249,16 +250,16 @@ async def test_server_unreachable(
 async def test_timeout(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """The server answers stop too slowly: a failure that says so."""
     mock_config_entry.add_to_hass(hass)
     with patch("custom_components.voicemail.coordinator.REQUEST_TIMEOUT", 0.5):
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    icws_simulator.sim.inject_fault(STOP_PATH, None, delay=2.5)
+    sim.inject_fault(STOP_PATH, None, delay=2.5)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _stop(hass, {"message_id": message_ids(icws_simulator.sim)[0]})
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
 
     assert exc_info.value.translation_key == "timeout"
 
@@ -280,22 +281,22 @@ async def test_two_accounts_without_one_named(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
     second_account: MockConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """Two loaded accounts, none named: each stops what it plays (here nothing)."""
     assert await _stop(hass) == {"stopped": []}
 
-    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+    assert sim.requests_to(STOP_PATH) == []
 
 
 async def test_account_chosen_among_two(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
     second_account: MockConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """A message id is looked up in the account named, not in the other one."""
-    alice_message = message_ids(icws_simulator.sim)[0]
+    alice_message = message_ids(sim)[0]
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _stop(
