@@ -21,6 +21,7 @@ import pytest
 from .server import RunningSimulator, start_simulator
 from .settings import SimulatorSettings
 from .simulator import IcwsSimulator
+from .state import MessageKind
 from .tls import generate_self_signed
 
 USER = "alice"
@@ -82,50 +83,29 @@ def handshake_errors_ignored() -> Iterator[None]:
         loop.set_exception_handler(previous)
 
 
+# The fixture mailbox, oldest first: sender, subject, received (UTC), read, kind, duration.
+FIXTURE_MAILBOX: tuple[tuple[str, str, datetime, bool, MessageKind, float], ...] = (
+    ("Carol Jones <2002>", "Voice mail from Carol Jones", datetime(2026, 10, 30, 9, 15, 0, tzinfo=UTC), True, "voicemail", 12.0),
+    ("Acme Corp <+18005550100>", "Fax from Acme Corp (2 pages)", datetime(2026, 11, 2, 14, 3, 27, tzinfo=UTC), False, "fax", 0.0),
+    ("Dave Miller <3003>", "Voice mail from Dave Miller", datetime(2026, 11, 10, 17, 42, 5, tzinfo=UTC), True, "voicemail", 45.0),
+    ("+15559876543", "Voice mail from +15559876543", datetime(2026, 11, 20, 8, 1, 59, tzinfo=UTC), False, "voicemail", 8.0),
+    ("Bob Smith <+15551234>", "Voice mail from Bob Smith", datetime(2026, 11, 27, 16, 30, 0, tzinfo=UTC), False, "voicemail", 20.0),
+)  # fmt: skip
+
+
 def seed_fixture_mailbox(sim: IcwsSimulator) -> None:
     """User alice/secret with four voicemails (two unread) and one fax, oldest first."""
     sim.add_user(USER, PASSWORD, display_name=DISPLAY_NAME)
-    sim.add_voicemail(
-        USER,
-        sender="Carol Jones <2002>",
-        subject="Voice mail from Carol Jones",
-        received=datetime(2026, 10, 30, 9, 15, 0, tzinfo=UTC),
-        read=True,
-        duration=12.0,
-    )
-    sim.add_voicemail(
-        USER,
-        sender="Acme Corp <+18005550100>",
-        subject="Fax from Acme Corp (2 pages)",
-        received=datetime(2026, 11, 2, 14, 3, 27, tzinfo=UTC),
-        read=False,
-        kind="fax",
-        duration=0.0,
-    )
-    sim.add_voicemail(
-        USER,
-        sender="Dave Miller <3003>",
-        subject="Voice mail from Dave Miller",
-        received=datetime(2026, 11, 10, 17, 42, 5, tzinfo=UTC),
-        read=True,
-        duration=45.0,
-    )
-    sim.add_voicemail(
-        USER,
-        sender="+15559876543",
-        subject="Voice mail from +15559876543",
-        received=datetime(2026, 11, 20, 8, 1, 59, tzinfo=UTC),
-        read=False,
-        duration=8.0,
-    )
-    sim.add_voicemail(
-        USER,
-        sender="Bob Smith <+15551234>",
-        subject="Voice mail from Bob Smith",
-        received=datetime(2026, 11, 27, 16, 30, 0, tzinfo=UTC),
-        read=False,
-        duration=20.0,
-    )
+    for sender, subject, received, read, kind, duration in FIXTURE_MAILBOX:
+        sim.add_voicemail(
+            USER,
+            sender=sender,
+            subject=subject,
+            received=received,
+            read=read,
+            kind=kind,
+            duration=duration,
+        )
     sim.mark_baseline()
 
 

@@ -387,11 +387,11 @@ def delete_station(session: Session) -> web.Response:
     return empty(204)
 
 
-def station_not_found() -> web.Response:
+def station_not_found(message: str = "The station could not be found.") -> web.Response:
     """400 with the numeric-string errorId older servers use for "not found"."""
     return error(
         400,
-        "The station could not be found.",
+        message,
         errorId=NOT_FOUND_ID,
         errorCode=NOT_FOUND_CODE,
     )
@@ -456,12 +456,8 @@ def find_message(
     status = sim.settings.unknown_message_status
     if status == 404:
         return not_found("The unified message could not be found.")
-    return error(
-        status,
-        "The unified message could not be found.",
-        type_="urn:inin.com:common:invalidPropertyError",
-        errorId="error.request.invalidRepresentation.invalidProperty",
-        propertyName="unifiedMessageId",
+    return invalid_property(
+        "unifiedMessageId", "The unified message could not be found.", status=status
     )
 
 
@@ -476,10 +472,10 @@ def _state_field(data: Any) -> int | web.Response:
     return int(state)
 
 
-def update_message(
+def _message_request(
     sim: IcwsSimulator, session: Session, raw_id: str, body: bytes
-) -> web.Response:
-    """`PUT /icws/{id}/unified-messaging/{umId}` `{state}`."""
+) -> tuple[StoredVoicemail, int, dict[str, Any]] | web.Response:
+    """Parse a `{state, ...}` body and find its message: both, with the body, or the error."""
     data, failure = parse_json(body)
     if failure is not None:
         return failure
@@ -489,6 +485,17 @@ def update_message(
     vm = find_message(sim, session, raw_id)
     if isinstance(vm, web.Response):
         return vm
+    return vm, state, data
+
+
+def update_message(
+    sim: IcwsSimulator, session: Session, raw_id: str, body: bytes
+) -> web.Response:
+    """`PUT /icws/{id}/unified-messaging/{umId}` `{state}`."""
+    request = _message_request(sim, session, raw_id, body)
+    if isinstance(request, web.Response):
+        return request
+    vm, state, _ = request
     sim.update_state(session.user, vm, state == 1)
     return empty(204)
 
@@ -507,15 +514,10 @@ def play_start(
 ) -> web.Response:
     """`POST .../{umId}/voicemail-message/play/start` `{state, playTarget?}`."""
     s = sim.settings
-    data, failure = parse_json(body)
-    if failure is not None:
-        return failure
-    state = _state_field(data)
-    if isinstance(state, web.Response):
-        return state
-    vm = find_message(sim, session, raw_id)
-    if isinstance(vm, web.Response):
-        return vm
+    request = _message_request(sim, session, raw_id, body)
+    if isinstance(request, web.Response):
+        return request
+    vm, state, data = request
     if vm.kind != "voicemail":
         return variant_error(
             s.fax_error_variant,
@@ -538,12 +540,7 @@ def play_start(
         if not isinstance(value, str) or not value.strip():
             return invalid_property("target")
         if s.valid_play_targets is not None and value not in s.valid_play_targets:
-            return error(
-                400,
-                "The play target could not be found.",
-                errorId=NOT_FOUND_ID,
-                errorCode=NOT_FOUND_CODE,
-            )
+            return station_not_found("The play target could not be found.")
         target = value
     else:
         return invalid_property("playTarget")
@@ -578,10 +575,8 @@ def play_stop(sim: IcwsSimulator, session: Session, raw_id: str) -> web.Response
         if session.voicemail_subscribed:
             session.push(sim.play_status_json(vm.message_id, 1))
         return empty(s.stop_when_idle_status)
-    return error(
-        s.stop_when_idle_status,
+    return invalid_property(
+        "unifiedMessageId",
         "The unified message is not being played.",
-        type_="urn:inin.com:common:invalidPropertyError",
-        errorId="error.request.invalidRepresentation.invalidProperty",
-        propertyName="unifiedMessageId",
+        status=s.stop_when_idle_status,
     )

@@ -78,10 +78,12 @@ def missing_property(name: str, message: str | None = None) -> web.Response:
     )
 
 
-def invalid_property(name: str, message: str | None = None) -> web.Response:
-    """400 invalidPropertyError."""
+def invalid_property(
+    name: str, message: str | None = None, *, status: int = 400
+) -> web.Response:
+    """InvalidPropertyError (400 unless a setting names another status)."""
     return error(
-        400,
+        status,
         message or f"The property '{name}' has an invalid value.",
         type_=INVALID_PROPERTY,
         errorId="error.request.invalidRepresentation.invalidProperty",
