@@ -228,6 +228,14 @@ async def open_stream(
     return resp, SseReader(resp)
 
 
+async def subscribed_stream(
+    session: aiohttp.ClientSession, lg: Login, *, mwi: bool = False
+) -> tuple[aiohttp.ClientResponse, SseReader]:
+    """Subscribe (and to the indicator), then open the event stream."""
+    await subscribe(session, lg, mwi=mwi)
+    return await open_stream(session, lg)
+
+
 class SseReader:
     """Incremental reader of an event stream: returns data events and comments in order."""
 

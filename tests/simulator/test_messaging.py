@@ -11,7 +11,15 @@ from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import ICWS_JSON, login, open_stream, poll, request_stream, subscribe
+from .helpers import (
+    ICWS_JSON,
+    login,
+    open_stream,
+    poll,
+    request_stream,
+    subscribe,
+    subscribed_stream,
+)
 
 
 async def test_short_poll_drains_the_queue(
@@ -34,8 +42,7 @@ async def test_sse_one_unnamed_data_event_per_message(
 ) -> None:
     """Each message is one `data:` line + blank line, no `event:`/`id:` by default."""
     lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg, mwi=True)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg, mwi=True)
     async with resp:
         first = await reader.next_block()
         second = await reader.next_block()
@@ -82,8 +89,7 @@ async def test_sse_retry_and_ids_are_settings(
 ) -> None:
     """Optional `retry:` at the start and `id:` lines on events."""
     lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg, mwi=True)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg, mwi=True)
     async with resp:
         assert await reader.next_block() == "retry: 2500"
         first = await reader.next_block()
@@ -99,8 +105,7 @@ async def test_sse_replays_messages_queued_while_down(
 ) -> None:
     """By default a new stream first delivers what was queued without a stream."""
     lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         message = await reader.next_message()
     assert message["isDelta"] is False
@@ -115,8 +120,7 @@ async def test_sse_can_drop_messages_queued_while_down(
 ) -> None:
     """With `sse_replay_queued=False` the queued snapshot is lost; later ones arrive."""
     lg = await login(client_session, icws_simulator.url)
-    await subscribe(client_session, lg)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         assert await reader.next_block() == ":ping"
         icws_simulator.sim.add_voicemail("alice", sender="Eve <4004>")
@@ -153,8 +157,7 @@ async def test_drop_event_streams(
                 await reader.next_block()
         else:
             assert await reader.next_block() is None
-    await subscribe(client_session, lg)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         assert (await reader.next_message())["isDelta"] is False
 
@@ -196,8 +199,7 @@ async def test_large_snapshot_is_one_event(
     icws_simulator.sim.add_user("bulk", "pw")
     seed_mailbox(icws_simulator.sim, "bulk", 10_000, seed=7)
     lg = await login(client_session, icws_simulator.url, user="bulk", password="pw")
-    await subscribe(client_session, lg)
-    resp, reader = await open_stream(client_session, lg)
+    resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         block = await reader.next_block()
     assert block is not None

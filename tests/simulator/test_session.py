@@ -73,29 +73,31 @@ async def test_cookie_among_other_cookies_is_found(
         assert resp.status == 200
 
 
-async def test_quoted_cookie_counts_as_missing_by_default(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
-) -> None:
-    """`icws_1="...|languageId=en-us"` (how cookie jars re-quote it) is refused."""
-    lg = await login(client_session, icws_simulator.url)
-    name, _, value = lg.cookie.partition("=")
-    headers = {"ININ-ICWS-CSRF-Token": lg.csrf, "Cookie": f'{name}="{value}"'}
-    async with client_session.put(lg.url(VOICEMAIL_SUB), headers=headers) as resp:
-        await _expect_401(resp, 4)
-
-
 @pytest.mark.parametrize(
-    "icws_settings", [SimulatorSettings(accept_quoted_cookie=True)]
+    ("icws_settings", "accepted"),
+    [
+        (SimulatorSettings(), False),
+        (SimulatorSettings(accept_quoted_cookie=True), True),
+    ],
+    ids=["refused-by-default", "accept_quoted_cookie"],
 )
-async def test_quoted_cookie_accepted_with_the_setting(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+async def test_quoted_cookie(
+    icws_simulator: RunningSimulator,
+    client_session: aiohttp.ClientSession,
+    accepted: bool,
 ) -> None:
-    """`accept_quoted_cookie=True` unquotes the value."""
+    """`icws_1="...|languageId=en-us"` (how cookie jars re-quote it) counts as missing.
+
+    With `accept_quoted_cookie=True` the value is unquoted and accepted.
+    """
     lg = await login(client_session, icws_simulator.url)
     name, _, value = lg.cookie.partition("=")
     headers = {"ININ-ICWS-CSRF-Token": lg.csrf, "Cookie": f'{name}="{value}"'}
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=headers) as resp:
-        assert resp.status == 200
+        if accepted:
+            assert resp.status == 200
+        else:
+            await _expect_401(resp, 4)
 
 
 async def test_missing_or_wrong_csrf_is_error_code_2(
