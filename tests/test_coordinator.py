@@ -10,7 +10,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -36,35 +36,11 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.icws_simulator.state import Session
-from tests.integration_helpers import HANG_GUARD, async_set_play_target, message_ids
+from tests.integration_helpers import async_set_play_target, message_ids, wait_until
 
 SPIN_GUARD = 100_000
 LOGIN = "^/icws/connection$"
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
-
-
-async def wait_for(
-    coordinator: VoicemailCoordinator, condition: Callable[[], bool]
-) -> None:
-    """Return once `condition()` holds, checked now and whenever the coordinator updates.
-
-    The timeout only keeps a broken test from hanging.
-    """
-    if condition():
-        return
-    done = asyncio.Event()
-
-    @callback
-    def _check() -> None:
-        if condition():
-            done.set()
-
-    unsubscribe = coordinator.async_add_listener(_check)
-    try:
-        async with asyncio.timeout(HANG_GUARD):
-            await done.wait()
-    finally:
-        unsubscribe()
 
 
 async def spin_until(condition: Callable[[], bool]) -> None:
@@ -90,7 +66,7 @@ async def _report_playing(
 ) -> None:
     """Make the server say that a message plays (no end of its own), and wait for it."""
     _session(sim).push(sim.sim.play_status_json(message_id, 0))
-    await wait_for(coordinator, lambda: coordinator.data.playing == message_id)
+    await wait_until(coordinator.hass, lambda: coordinator.data.playing == message_id)
 
 
 def _messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
@@ -159,34 +135,34 @@ def test_reconnect_delay() -> None:
 
 
 async def test_snapshot_at_setup(
-    sim: IcwsSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Setup waits for the mailbox: all messages, newest first, and the waiting count."""
     data = coordinator.data
     stored = sorted(sim.voicemails(USER), key=lambda vm: vm.received, reverse=True)
     assert [vm.message_id for vm in data.voicemails] == [vm.message_id for vm in stored]
     assert data.playing is None
-    await wait_for(coordinator, lambda: coordinator.data.messages_waiting is not None)
+    await wait_until(hass, lambda: coordinator.data.messages_waiting is not None)
     assert coordinator.data.messages_waiting == sim.users[USER].unread_count()
     assert coordinator.session_info.user_id == USER
 
 
 async def test_pushed_changes(
-    sim: IcwsSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Added, changed and removed messages reach the data without polling."""
     requests_before = len(sim.requests)
 
     added = sim.add_voicemail(USER, sender="Erin <4004>")
-    await wait_for(coordinator, lambda: added.message_id in coordinator.data.by_id)
+    await wait_until(hass, lambda: added.message_id in coordinator.data.by_id)
     assert coordinator.data.voicemails[0].message_id == added.message_id
 
     sim.set_read(USER, added.message_id, True)
-    await wait_for(coordinator, lambda: coordinator.data.by_id[added.message_id].read)
+    await wait_until(hass, lambda: coordinator.data.by_id[added.message_id].read)
 
     oldest = message_ids(sim)[0]
     sim.remove_voicemail(USER, oldest)
-    await wait_for(coordinator, lambda: oldest not in coordinator.data.by_id)
+    await wait_until(hass, lambda: oldest not in coordinator.data.by_id)
 
     assert coordinator.data.unread == sum(
         1 for vm in sim.voicemails(USER) if not vm.read
@@ -196,19 +172,21 @@ async def test_pushed_changes(
 
 
 async def test_change_of_unknown_message_is_ignored(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """A state change for a message the mailbox does not have adds nothing."""
     sim = icws_simulator.sim
     ghost = sim.add_voicemail(USER)
-    await wait_for(coordinator, lambda: ghost.message_id in coordinator.data.by_id)
+    await wait_until(hass, lambda: ghost.message_id in coordinator.data.by_id)
     # Forget it locally by replaying an older snapshot-free removal, then change it.
     sim.remove_voicemail(USER, ghost.message_id)
-    await wait_for(coordinator, lambda: ghost.message_id not in coordinator.data.by_id)
+    await wait_until(hass, lambda: ghost.message_id not in coordinator.data.by_id)
     session = _session(icws_simulator)
     session.push(sim._delta_json(changed=[ghost]))
     sim.send_mwi(session, 42)
-    await wait_for(coordinator, lambda: coordinator.data.messages_waiting == 42)
+    await wait_until(hass, lambda: coordinator.data.messages_waiting == 42)
 
     assert ghost.message_id not in coordinator.data.by_id
 
@@ -217,7 +195,9 @@ async def test_change_of_unknown_message_is_ignored(
 
 
 async def test_playback_transitions(
-    icws_simulator: RunningSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    coordinator: VoicemailCoordinator,
 ) -> None:
     """PLAYING sets the message; STOPPED of another message does not end it; its own does."""
     sim = icws_simulator.sim
@@ -225,19 +205,19 @@ async def test_playback_transitions(
     session = _session(icws_simulator)
 
     sim.start_playback(session, sim.get_voicemail(USER, first), "1234")
-    await wait_for(coordinator, lambda: coordinator.data.playing == first)
+    await wait_until(hass, lambda: coordinator.data.playing == first)
 
     # Another playback replaces it (the server ends the first one first).
     sim.start_playback(session, sim.get_voicemail(USER, second), "1234")
-    await wait_for(coordinator, lambda: coordinator.data.playing == second)
+    await wait_until(hass, lambda: coordinator.data.playing == second)
 
     session.push(sim.play_status_json(first, 1))
     sim.send_mwi(session, 42)
-    await wait_for(coordinator, lambda: coordinator.data.messages_waiting == 42)
+    await wait_until(hass, lambda: coordinator.data.messages_waiting == 42)
     assert coordinator.data.playing == second
 
     sim.end_playback(sim.users[USER])
-    await wait_for(coordinator, lambda: coordinator.data.playing is None)
+    await wait_until(hass, lambda: coordinator.data.playing is None)
 
 
 async def test_playing_replaced_without_stop(
@@ -273,7 +253,7 @@ async def test_playback_safety_timeout(
     assert coordinator.data.playing == newest
 
     _tick(hass, freezer, 1)
-    await wait_for(coordinator, lambda: coordinator.data.playing is None)
+    await wait_until(hass, lambda: coordinator.data.playing is None)
 
 
 # --- Actions -------------------------------------------------------------------------
@@ -294,7 +274,7 @@ async def test_play_and_stop(
     assert err.value.translation_key == "no_play_target"
 
     await coordinator.async_play(newest, "5678")
-    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    await wait_until(hass, lambda: coordinator.data.playing == newest)
     assert sim.users[USER].playback.target == "5678"
 
     assert await coordinator.async_stop(None) == [newest]
@@ -303,7 +283,7 @@ async def test_play_and_stop(
     await async_set_play_target(hass, init_integration, "1234")
     coordinator = init_integration.runtime_data
     await coordinator.async_play(newest, None)
-    await wait_for(coordinator, lambda: coordinator.data.playing == newest)
+    await wait_until(hass, lambda: coordinator.data.playing == newest)
     assert sim.users[USER].playback.target == "1234"
     assert await coordinator.async_stop(newest) == [newest]
     assert coordinator.data.playing is None
@@ -324,19 +304,19 @@ async def test_stop_message_that_does_not_play(
 
 
 async def test_mark_read_and_delete(
-    sim: IcwsSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """Read state and deletion go to the server, whose push updates the data."""
     newest = message_ids(sim)[-1]
     assert not coordinator.data.by_id[newest].read
 
     await coordinator.async_set_read(newest, True)
-    await wait_for(coordinator, lambda: coordinator.data.by_id[newest].read)
+    await wait_until(hass, lambda: coordinator.data.by_id[newest].read)
     await coordinator.async_set_read(newest, False)
-    await wait_for(coordinator, lambda: not coordinator.data.by_id[newest].read)
+    await wait_until(hass, lambda: not coordinator.data.by_id[newest].read)
 
     await coordinator.async_delete(newest)
-    await wait_for(coordinator, lambda: newest not in coordinator.data.by_id)
+    await wait_until(hass, lambda: newest not in coordinator.data.by_id)
     assert newest not in {vm.message_id for vm in sim.voicemails(USER)}
 
 
@@ -378,6 +358,7 @@ async def test_unknown_message(
     ids=["expired", "connection_down"],
 )
 async def test_session_loss_recovered_without_unavailability(
+    hass: HomeAssistant,
     icws_simulator: RunningSimulator,
     coordinator: VoicemailCoordinator,
     end_session: Callable[[object], object],
@@ -399,8 +380,8 @@ async def test_session_loss_recovered_without_unavailability(
         # While no session is subscribed, a message arrives: the new snapshot has it.
         added_meanwhile = sim.add_voicemail(USER).message_id
     await spin_until(lambda: len(sim.requests_to(SUBSCRIPTION, "PUT")) > subscriptions)
-    await wait_for(
-        coordinator,
+    await wait_until(
+        hass,
         lambda: (
             coordinator.data.playing is None
             and (added_meanwhile is None or added_meanwhile in coordinator.data.by_id)
@@ -415,7 +396,7 @@ async def test_session_loss_recovered_without_unavailability(
 
 
 async def test_dropped_stream_reopened(
-    sim: IcwsSimulator, coordinator: VoicemailCoordinator
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
     """A dropped event stream is reopened on the same session: nothing is lost."""
     availability: list[bool] = []
@@ -426,7 +407,7 @@ async def test_dropped_stream_reopened(
 
     assert sim.drop_event_streams(abort=True) == 1
     added = sim.add_voicemail(USER).message_id
-    await wait_for(coordinator, lambda: added in coordinator.data.by_id)
+    await wait_until(hass, lambda: added in coordinator.data.by_id)
     remove()
 
     assert all(availability)
@@ -445,7 +426,7 @@ async def test_server_gone_and_back(
     logins = len(sim.requests_to(LOGIN, "POST"))
 
     await icws_simulator.stop()
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
     assert len(coordinator.last_errors) == 1
 
     # First retry after at most 5 s: the server is still gone.
@@ -466,7 +447,7 @@ async def test_server_gone_and_back(
     running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
     try:
         _tick(hass, freezer, RECONNECT_DELAY_MAX)
-        await wait_for(coordinator, lambda: coordinator.last_update_success)
+        await wait_until(hass, lambda: coordinator.last_update_success)
         assert len(sim.requests_to(LOGIN, "POST")) > logins
         assert len(coordinator.data.voicemails) == 5
 
@@ -487,10 +468,10 @@ async def test_resubscribe_failure_reconnects(
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     sim.expire_sessions()
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
 
     _tick(hass, freezer, RECONNECT_DELAY_MIN)
-    await wait_for(coordinator, lambda: coordinator.last_update_success)
+    await wait_until(hass, lambda: coordinator.last_update_success)
     assert len(sim.live_sessions(USER)) == 1
 
 
@@ -504,7 +485,7 @@ async def test_refused_credentials_start_reauth(
     sim.users[USER].password = "Ch4nged-Pa55"
 
     sim.expire_sessions()
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
     await hass.async_block_till_done()
 
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -523,6 +504,7 @@ async def test_refused_credentials_start_reauth(
 
 
 async def test_server_downgraded_at_relogin(
+    hass: HomeAssistant,
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
     issue_registry: ir.IssueRegistry,
@@ -531,7 +513,7 @@ async def test_server_downgraded_at_relogin(
     sim.settings.unified_messaging_version = 1
 
     sim.expire_sessions()
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
 
     issue = issue_registry.async_get_issue(
         DOMAIN, f"unsupported_server_{coordinator.config_entry.entry_id}"
@@ -551,7 +533,7 @@ async def test_safety_net_refresh(
     sim.users[USER].mailbox.popitem()
 
     _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
-    await wait_for(coordinator, lambda: len(coordinator.data.voicemails) == 4)
+    await wait_until(hass, lambda: len(coordinator.data.voicemails) == 4)
 
     assert len(sim.requests_to(SUBSCRIPTION, "PUT")) == subscriptions + 1
     assert coordinator.last_update_success
@@ -567,7 +549,7 @@ async def test_safety_net_refresh_fails(
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
 
     assert (
         getattr(coordinator.last_exception, "translation_key", None) == "cannot_connect"
@@ -641,9 +623,9 @@ async def test_unexpected_error_starts_over(
 
     with patch.object(IcwsClient, "subscribe_voicemail", first_call_fails):
         sim.expire_sessions()
-        await wait_for(coordinator, lambda: not coordinator.last_update_success)
+        await wait_until(hass, lambda: not coordinator.last_update_success)
         assert "Unexpected error following the events" in caplog.text
         assert coordinator.last_errors[-1] == "RuntimeError: a bug"
 
         _tick(hass, freezer, RECONNECT_DELAY_MIN)
-        await wait_for(coordinator, lambda: coordinator.last_update_success)
+        await wait_until(hass, lambda: coordinator.last_update_success)

@@ -15,8 +15,8 @@ from syrupy.filters import props
 
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
+from tests.integration_helpers import wait_until
 from tests.leaks import simulator_secrets
-from tests.test_coordinator import wait_for
 
 
 async def test_diagnostics(
@@ -28,7 +28,7 @@ async def test_diagnostics(
 ) -> None:
     """Server, state, counts and options; secrets and personal data redacted."""
     coordinator = init_integration.runtime_data
-    await wait_for(coordinator, lambda: coordinator.data.messages_waiting is not None)
+    await wait_until(hass, lambda: coordinator.data.messages_waiting is not None)
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration
@@ -52,7 +52,7 @@ async def test_diagnostics_after_errors(
     """Recent errors are listed with the server's address taken out."""
     coordinator = init_integration.runtime_data
     await icws_simulator.stop()
-    await wait_for(coordinator, lambda: not coordinator.last_update_success)
+    await wait_until(hass, lambda: not coordinator.last_update_success)
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration
