@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from contextlib import suppress
 import logging
 from typing import Any
@@ -174,13 +174,22 @@ def logins(sim: IcwsSimulator) -> int:
     return len(sim.requests_to("^/icws/connection$", "POST"))
 
 
-async def started(
-    make_client: ClientFactory, readers: Readers, **options: Any
-) -> tuple[IcwsClient, EventReader]:
-    """Return a logged-in, subscribed client whose reader got the first snapshot."""
-    client = make_client(**options)
-    await client.login()
-    await client.subscribe_voicemail()
-    reader = readers(client)
-    await reader.next_of(VoicemailSnapshot)
-    return client, reader
+type Starter = Callable[..., Awaitable[tuple[IcwsClient, EventReader]]]
+
+
+@pytest.fixture
+def started(make_client: ClientFactory, readers: Readers) -> Starter:
+    """Start clients (options as for `make_client`) that are logged in and subscribed.
+
+    Each comes with its reader, which got the first snapshot already.
+    """
+
+    async def start(**options: Any) -> tuple[IcwsClient, EventReader]:
+        client = make_client(**options)
+        await client.login()
+        await client.subscribe_voicemail()
+        reader = readers(client)
+        await reader.next_of(VoicemailSnapshot)
+        return client, reader
+
+    return start

@@ -25,7 +25,7 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, EventReader, Readers, logins, started, until
+from .conftest import ClientFactory, EventReader, Readers, Starter, logins, until
 
 MESSAGES = "/messaging/messages$"
 POLLING = SimulatorSettings(messaging_version=1)
@@ -63,12 +63,11 @@ async def events_failed_with_500(
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_short_polling_when_messaging_is_below_2(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """With messaging 1, GET messages returns JSON arrays, polled every poll_interval."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     assert await reader.next_of(MessageWaiting) == MessageWaiting(2)
     await assert_new_voicemail_arrives(sim, reader)
     await until(lambda: streams_opened(sim) >= 3)
@@ -82,12 +81,11 @@ async def test_short_polling_when_messaging_is_below_2(
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_polling_session_replaced_and_down(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """Polling: a 401 and a DOWN message both lead to SessionReplaced."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     sim.expire_sessions()
     assert isinstance(await reader.next_of(SessionReplaced), SessionReplaced)
     await client.subscribe_voicemail()
@@ -116,12 +114,11 @@ async def test_polling_errors(
 
 async def test_event_stream_headers(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """The stream asks for text/event-stream and carries cookie and CSRF token."""
     sim = icws_simulator.sim
-    await started(make_client, readers)
+    await started()
     [stream] = sim.requests_to(MESSAGES)
     [session] = sim.sessions.values()
     assert stream.headers["Accept"] == "text/event-stream"
@@ -138,13 +135,12 @@ async def test_event_stream_headers(
 )
 async def test_dropped_stream_is_reopened(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
     abort: bool,
 ) -> None:
     """A stream that ends or breaks is reopened (with Last-Event-ID); nothing is lost."""
     sim = icws_simulator.sim
-    _, reader = await started(make_client, readers)
+    _, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     assert sim.drop_event_streams(abort=abort) == 1
     await until(lambda: streams_opened(sim) == 2)
@@ -156,12 +152,11 @@ async def test_dropped_stream_is_reopened(
 
 async def test_repeated_drops_back_off_then_recover(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """Streams that end without a message are reopened with growing pauses, not in a loop."""
     sim = icws_simulator.sim
-    _, reader = await started(make_client, readers)
+    _, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     for opened in (2, 3, 4):
         sim.drop_event_streams()
@@ -171,24 +166,22 @@ async def test_repeated_drops_back_off_then_recover(
 
 async def test_silent_stream_is_reopened(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """No byte (not even a ping) for longer than stream_read_timeout: reopen."""
     sim = icws_simulator.sim
-    _, reader = await started(make_client, readers, stream_read_timeout=0.2)
+    _, reader = await started(stream_read_timeout=0.2)
     await until(lambda: streams_opened(sim) >= 2)
     await assert_new_voicemail_arrives(sim, reader)
 
 
 async def test_stream_401_replaces_the_session(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """The session expires under the stream: new session, SessionReplaced, new snapshot."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     sim.expire_sessions()
     replaced = await reader.next_of(SessionReplaced)
     assert replaced.session == client.session_info
@@ -199,12 +192,11 @@ async def test_stream_401_replaces_the_session(
 
 async def test_explicit_login_replaces_the_stream(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """login() while events run: the old stream is closed and SessionReplaced follows."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     info = await client.login()
     assert (await reader.next_of(SessionReplaced)).session == info
@@ -233,13 +225,12 @@ async def test_events_before_login_and_after_logout(
 
 async def test_malformed_and_unknown_messages_are_skipped(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Not JSON, a broken known message, an unknown type: logged, skipped, stream goes on."""
     sim = icws_simulator.sim
-    _, reader = await started(make_client, readers)
+    _, reader = await started()
     [session] = sim.sessions.values()
     session.push("this is not JSON")
     session.push(

@@ -24,7 +24,7 @@ from custom_components.voicemail.icws.client import quote_id
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, Readers, Secrets, started
+from .conftest import ClientFactory, Secrets, Starter
 
 VENDOR_JSON = "application/vnd.inin.icws+JSON"
 
@@ -86,12 +86,11 @@ async def test_cookie_and_csrf_sent_verbatim_to_an_ip_host(
 
 async def test_operations_and_their_events(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """Subscribe, snapshot, play, stop, mark read/unread and delete, each with its event."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     [snapshot] = reader.seen
     assert isinstance(snapshot, VoicemailSnapshot)
     stored = sim.voicemails("alice")

@@ -27,7 +27,7 @@ from custom_components.voicemail.icws import (
 from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, Readers, Secrets, logins, started, until
+from .conftest import ClientFactory, Readers, Secrets, Starter, logins, until
 
 STOP = "/voicemail-message/play/stop$"
 
@@ -185,12 +185,11 @@ async def test_second_401_is_a_session_error(
 
 async def test_single_flight_login(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """20 stops and the event stream see the 401 together: exactly one login follows."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers)
+    client, reader = await started()
     message_id = newest_voicemail(sim)
     sim.expire_sessions()
     sim.clear_requests()
@@ -378,12 +377,11 @@ async def test_login_redirect_is_followed_like_a_503(
 )
 async def test_switchover_while_running(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """DOWN message: yielded, then one login on the new active host, then SessionReplaced."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers, host="primary.test")
+    client, reader = await started(host="primary.test")
     sim.switchover(["backup.test"])
     down = await reader.next_of(ConnectionStateChange)
     assert down == ConnectionStateChange(
@@ -529,12 +527,11 @@ async def test_logout_while_a_request_waits_for_its_401(
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(messaging_version=1)])
 async def test_events_share_the_failure_of_another_callers_login(
     icws_simulator: RunningSimulator,
-    make_client: ClientFactory,
-    readers: Readers,
+    started: Starter,
 ) -> None:
     """The server fails the re-login a stop() started: the event iterator raises it too."""
     sim = icws_simulator.sim
-    client, reader = await started(make_client, readers, poll_interval=0.3)
+    client, reader = await started(poll_interval=0.3)
     # Whichever meets the 401 first logs in; the other gets that login's error.
     sim.inject_fault("^/icws/connection$", 500, method="POST")
     sim.expire_sessions()
