@@ -6,6 +6,7 @@ in the test time zone (US/Pacific), so "today" and "yesterday" are fixed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 import shutil
@@ -78,52 +79,58 @@ async def _mark_all_read(
 # --- how many -------------------------------------------------------------------------
 
 
-async def test_count_with_a_new_one_today(
+def _a_new_one_today(sim: IcwsSimulator) -> int:
+    """Add a new voicemail of today (who left the latest one, and when)."""
+    sim.add_voicemail(USER, sender="Alice Cooper <1001>", received=TODAY_9_14)
+    return 4
+
+
+def _as_seeded(sim: IcwsSimulator) -> int:
+    """Keep the seeded mailbox: the latest new one came yesterday (the fax counts too)."""
+    return 3
+
+
+def _one_new_from_a_number(sim: IcwsSimulator) -> int:
+    """Leave one new voicemail, from a caller without a name, received days ago."""
+    for vm in sim.voicemails(USER):
+        if vm.sender != "+15559876543":
+            sim.set_read(USER, vm.message_id, True)
+    return 1
+
+
+@pytest.mark.parametrize(
+    ("arrange", "speech"),
+    [
+        (
+            _a_new_one_today,
+            "You have 4 new voicemails, the latest from Alice Cooper at 9:14.",
+        ),
+        (
+            _as_seeded,
+            "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30.",
+        ),
+        (
+            _one_new_from_a_number,
+            "You have 1 new voicemail, from +15559876543 on November 20 at 0:01.",
+        ),
+    ],
+    ids=["with_a_new_one_today", "latest_yesterday", "one_new_from_a_number"],
+)
+async def test_count(
     hass: HomeAssistant,
     sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
+    arrange: Callable[[IcwsSimulator], int],
+    speech: str,
 ) -> None:
-    """New voicemails: how many, and who left the latest one when."""
-    sim.add_voicemail(USER, sender="Alice Cooper <1001>", received=TODAY_9_14)
-    await wait_until(hass, lambda: intents.runtime_data.data.unread == 4)
+    """New voicemails (`arrange` returns how many): the count and the latest one."""
+    unread = arrange(sim)
+    await wait_until(hass, lambda: intents.runtime_data.data.unread == unread)
 
     response = await _handle(hass, INTENT_COUNT)
 
     assert response.response_type is intent.IntentResponseType.ACTION_DONE
-    assert _speech(response) == (
-        "You have 4 new voicemails, the latest from Alice Cooper at 9:14."
-    )
-
-
-async def test_count_latest_yesterday(
-    hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
-    intents: VoicemailConfigEntry,
-) -> None:
-    """The seeded mailbox: the latest new one came yesterday (the fax counts too)."""
-    response = await _handle(hass, INTENT_COUNT)
-
-    assert _speech(response) == (
-        "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30."
-    )
-
-
-async def test_count_one_new_from_a_number(
-    hass: HomeAssistant,
-    sim: IcwsSimulator,
-    intents: VoicemailConfigEntry,
-) -> None:
-    """One new voicemail from a caller without a name, received days ago."""
-    for vm in sim.voicemails(USER):
-        if vm.sender != "+15559876543":
-            sim.set_read(USER, vm.message_id, True)
-    await wait_until(hass, lambda: intents.runtime_data.data.unread == 1)
-
-    response = await _handle(hass, INTENT_COUNT)
-
-    assert _speech(response) == (
-        "You have 1 new voicemail, from +15559876543 on November 20 at 0:01."
-    )
+    assert _speech(response) == speech
 
 
 async def test_count_nothing_new(
