@@ -49,17 +49,20 @@ async def _stop(
     return dict(response)
 
 
+@pytest.mark.parametrize("accounts", [1, 2], ids=["one_account", "two_accounts"])
 async def test_nothing_playing_sends_nothing(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    sim: IcwsSimulator,
+    icws_simulator: RunningSimulator,
+    accounts: int,
 ) -> None:
-    """No message id and nothing playing: success without a request."""
-    sim.clear_requests()
+    """No message id and nothing playing on one account or two: no stop request."""
+    if accounts == 2:
+        await async_setup_bob(hass, icws_simulator, init_integration)
 
     assert await _stop(hass) == {"stopped": []}
 
-    assert sim.requests_to(STOP_PATH) == []
+    assert icws_simulator.sim.requests_to(STOP_PATH) == []
 
 
 async def test_stop_what_is_playing(
@@ -275,18 +278,6 @@ async def second_account(
 ) -> MockConfigEntry:
     """Load bob's account next to alice's."""
     return await async_setup_bob(hass, icws_simulator, init_integration)
-
-
-async def test_two_accounts_without_one_named(
-    hass: HomeAssistant,
-    init_integration: VoicemailConfigEntry,
-    second_account: MockConfigEntry,
-    sim: IcwsSimulator,
-) -> None:
-    """Two loaded accounts, none named: each stops what it plays (here nothing)."""
-    assert await _stop(hass) == {"stopped": []}
-
-    assert sim.requests_to(STOP_PATH) == []
 
 
 async def test_account_chosen_among_two(
