@@ -291,7 +291,6 @@ async def test_list(
 
 async def test_list_unread_with_limit(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Only unread ones, at most `limit` of them (the newest)."""
@@ -452,7 +451,6 @@ async def bob(
 
 async def test_list_covers_every_account(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     init_integration: VoicemailConfigEntry,
     bob: MockConfigEntry,
 ) -> None:

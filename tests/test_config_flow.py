@@ -314,7 +314,6 @@ async def test_reconfigure_other_account(
 
 async def test_options(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
     """Options are shown with their values, stored, and the entry reloads."""
@@ -344,7 +343,6 @@ async def test_options(
 
 async def test_options_empty_play_target(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """Clearing the play target stores an empty one: nothing is played."""

@@ -184,7 +184,6 @@ async def test_count_covers_every_account(
 
 async def test_no_account_loaded(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """No account loaded: the action's translated error is the answer."""
@@ -327,7 +326,6 @@ async def test_assist_stops_the_voicemail(
 )
 async def test_assist_counts_voicemails(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     assist: VoicemailConfigEntry,
     sentence: str,
 ) -> None:

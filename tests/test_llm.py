@@ -137,7 +137,6 @@ async def test_tools_only_for_the_assist_api(
 
 async def test_list(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
     llm_ready: VoicemailConfigEntry,
 ) -> None:
     """The list tool returns the voicemails; blank arguments count as left out."""
