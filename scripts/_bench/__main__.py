@@ -1,7 +1,8 @@
 """scripts/bench: run every measurement once against a real hass and the simulator; print.
 
-Usage: scripts/bench [--quick] [--action-reps 200] [--push-reps 40] [--poll-reps 20]
-                     [--idle-seconds 60] [--sizes 10,1000,10000] [--setups 5] [--deltas 10]
+Usage: scripts/bench [--quick] [--nice -10] [--action-reps 200] [--push-reps 40]
+                     [--poll-reps 20] [--idle-seconds 60] [--sizes 10,1000,5000,10000]
+                     [--setups 5] [--deltas 10]
 
 Prints Markdown tables (also written to .dev/bench/results.md, raw samples to
 .dev/bench/results.json). Traffic stays on 127.0.0.1.
