@@ -141,15 +141,20 @@ async def async_start_playback(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     entry: ConfigEntry,
-    message_id: str,
+    message_id: str | None = None,
     user: str = USER,
-) -> None:
-    """Make the server play a message (as another phone client would) and wait for it."""
+) -> str:
+    """Make the server play a message (as another phone client would) and wait for it.
+
+    Without an id it plays the user's newest voicemail; returns the id that plays.
+    """
     sim = simulator.sim
+    playing = message_ids(sim, user)[-1] if message_id is None else message_id
     sim.start_playback(
-        sim.live_sessions(user)[0], sim.get_voicemail(user, message_id), "1234"
+        sim.live_sessions(user)[0], sim.get_voicemail(user, playing), "1234"
     )
-    await wait_until(hass, lambda: entry.runtime_data.data.playing == message_id)
+    await wait_until(hass, lambda: entry.runtime_data.data.playing == playing)
+    return playing
 
 
 async def async_empty_mailbox(

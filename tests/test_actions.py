@@ -478,7 +478,6 @@ async def test_play_picks_the_account_with_the_newest_unread(
     bob: MockConfigEntry,
 ) -> None:
     """No account named: the newest unread of all; named: that account's newest unread."""
-
     response = await _call(hass, SERVICE_PLAY)
     assert response is not None
     assert response["voicemail"]["from"] == "Grace Hill <6006>"

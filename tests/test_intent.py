@@ -252,8 +252,7 @@ async def test_stop(
 ) -> None:
     """Stop what plays; with nothing playing, say so and send nothing."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1].message_id
-    await async_start_playback(hass, icws_simulator, intents, playing)
+    await async_start_playback(hass, icws_simulator, intents)
 
     assert _speech(await _handle(hass, INTENT_STOP_PLAYBACK)) == (
         "Stopped the voicemail."
@@ -307,8 +306,7 @@ async def test_assist_stops_the_voicemail(
 ) -> None:
     """Saying "stop the voicemail" reaches our intent through the default agent."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1].message_id
-    await async_start_playback(hass, icws_simulator, assist, playing)
+    await async_start_playback(hass, icws_simulator, assist)
 
     response = await _converse(hass, sentence)
 

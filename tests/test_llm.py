@@ -192,8 +192,7 @@ async def test_stop_playback(
 ) -> None:
     """The stop tool stops what plays and returns the ids it stopped."""
     sim = icws_simulator.sim
-    playing = sim.voicemails(USER)[-1].message_id
-    await async_start_playback(hass, icws_simulator, llm_ready, playing)
+    playing = await async_start_playback(hass, icws_simulator, llm_ready)
     api = await _api(hass)
 
     result = await _call(api, "voicemail__stop_playback")

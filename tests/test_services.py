@@ -71,9 +71,8 @@ async def test_stop_what_is_playing(
     icws_simulator: RunningSimulator,
 ) -> None:
     """No message id while a message plays: that message is stopped."""
-    newest = message_ids(icws_simulator.sim)[-1]
     playback = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
-    await async_start_playback(hass, icws_simulator, init_integration, newest)
+    newest = await async_start_playback(hass, icws_simulator, init_integration)
     assert hass.states.get(playback).state == "playing"
 
     assert await _stop(hass) == {"stopped": [newest]}
