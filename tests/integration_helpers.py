@@ -30,7 +30,6 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from custom_components.voicemail.const import CONF_PLAY_TARGET, DOMAIN
 from custom_components.voicemail.helpers import message_digest
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 
 HANG_GUARD = 30.0
@@ -118,12 +117,12 @@ def button_id(
 
 async def async_setup_bob(
     hass: HomeAssistant,
-    simulator: RunningSimulator,
+    sim: IcwsSimulator,
     alice: ConfigEntry,
     **options: Any,
 ) -> MockConfigEntry:
     """Add user bob (empty mailbox) to the simulator and load his account next to alice's."""
-    simulator.sim.add_user("bob", "hunter2", display_name="Bob Example")
+    sim.add_user("bob", "hunter2", display_name="Bob Example")
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="bob @ CIC-ICWS",
@@ -139,7 +138,7 @@ async def async_setup_bob(
 
 async def async_start_playback(
     hass: HomeAssistant,
-    simulator: RunningSimulator,
+    sim: IcwsSimulator,
     entry: ConfigEntry,
     message_id: str | None = None,
     user: str = USER,
@@ -148,7 +147,6 @@ async def async_start_playback(
 
     Without an id it plays the user's newest voicemail; returns the id that plays.
     """
-    sim = simulator.sim
     playing = message_ids(sim, user)[-1] if message_id is None else message_id
     sim.start_playback(
         sim.live_sessions(user)[0], sim.get_voicemail(user, playing), "1234"
@@ -158,9 +156,9 @@ async def async_start_playback(
 
 
 async def async_empty_mailbox(
-    hass: HomeAssistant, simulator: RunningSimulator, entry: ConfigEntry
+    hass: HomeAssistant, sim: IcwsSimulator, entry: ConfigEntry
 ) -> None:
     """Delete every message of alice's mailbox on the server and wait until it shows."""
-    for vm in simulator.sim.voicemails(USER):
-        simulator.sim.remove_voicemail(USER, vm.message_id)
+    for vm in sim.voicemails(USER):
+        sim.remove_voicemail(USER, vm.message_id)
     await wait_until(hass, lambda: not entry.runtime_data.data.voicemails)

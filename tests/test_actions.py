@@ -26,7 +26,6 @@ from custom_components.voicemail.services import (
     SERVICE_STOP_PLAYBACK,
 )
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     MESSAGE_PATH,
@@ -166,12 +165,11 @@ async def test_play_newest_when_all_are_read_and_skip_faxes(
 
 async def test_play_with_an_empty_mailbox(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Nothing to play: a translated validation error, no request."""
-    sim = icws_simulator.sim
-    await async_empty_mailbox(hass, icws_simulator, init_integration)
+    await async_empty_mailbox(hass, sim, init_integration)
 
     with pytest.raises(ServiceValidationError) as exc_info:
         await _call(hass, SERVICE_PLAY, {"target": "1234"})
@@ -262,13 +260,12 @@ async def test_delete_stops_the_playback_first(
 
 async def test_list(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Every message, newest first, with whether it plays."""
-    sim = icws_simulator.sim
     playing = message_ids(sim)[0]
-    await async_start_playback(hass, icws_simulator, init_integration, playing)
+    await async_start_playback(hass, sim, init_integration, playing)
 
     response = await _call(hass, SERVICE_LIST)
 
@@ -430,14 +427,13 @@ BOB_NEWEST = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 @pytest.fixture
 async def bob(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> MockConfigEntry:
     """Load a second account, bob, whose unread voicemail is newer than alice's."""
     entry = await async_setup_bob(
-        hass, icws_simulator, init_integration, **{CONF_PLAY_TARGET: "2000"}
+        hass, sim, init_integration, **{CONF_PLAY_TARGET: "2000"}
     )
-    sim = icws_simulator.sim
     sim.add_voicemail("bob", sender="Grace Hill <6006>", received=BOB_NEWEST)
     sim.add_voicemail(
         "bob",
@@ -547,13 +543,13 @@ async def test_stop_stops_every_account(
 
 async def test_stop_a_message_of_the_other_account(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
     bob: MockConfigEntry,
 ) -> None:
     """A message id without an account: stopped on the account that has it."""
-    bobs = message_ids(icws_simulator.sim, "bob")[-1]
-    await async_start_playback(hass, icws_simulator, bob, bobs, user="bob")
+    bobs = message_ids(sim, "bob")[-1]
+    await async_start_playback(hass, sim, bob, bobs, user="bob")
 
     response = await _call(hass, SERVICE_STOP_PLAYBACK, {"message_id": bobs})
 

@@ -26,7 +26,6 @@ from custom_components.voicemail.intent import (
     INTENT_STOP_PLAYBACK,
 )
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
@@ -156,25 +155,23 @@ async def test_count_nothing_new(
 
 async def test_count_empty_mailbox(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """An empty mailbox."""
-    await async_empty_mailbox(hass, icws_simulator, intents)
+    await async_empty_mailbox(hass, sim, intents)
 
     assert _speech(await _handle(hass, INTENT_COUNT)) == "You have no voicemails."
 
 
 async def test_count_covers_every_account(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """With two accounts, both are counted."""
-    bob = await async_setup_bob(hass, icws_simulator, intents)
-    icws_simulator.sim.add_voicemail(
-        "bob", sender="Grace Hill <6006>", received=TODAY_9_14
-    )
+    bob = await async_setup_bob(hass, sim, intents)
+    sim.add_voicemail("bob", sender="Grace Hill <6006>", received=TODAY_9_14)
     await wait_until(hass, lambda: bool(bob.runtime_data.data.voicemails))
 
     assert _speech(await _handle(hass, INTENT_COUNT)) == (
@@ -231,11 +228,11 @@ async def test_play_without_a_target(
 
 async def test_play_with_an_empty_mailbox(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """Nothing to play: a friendly answer."""
-    await async_empty_mailbox(hass, icws_simulator, intents)
+    await async_empty_mailbox(hass, sim, intents)
 
     response = await _handle(hass, INTENT_PLAY_NEWEST)
 
@@ -247,12 +244,11 @@ async def test_play_with_an_empty_mailbox(
 
 async def test_stop(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
     """Stop what plays; with nothing playing, say so and send nothing."""
-    sim = icws_simulator.sim
-    await async_start_playback(hass, icws_simulator, intents)
+    await async_start_playback(hass, sim, intents)
 
     assert _speech(await _handle(hass, INTENT_STOP_PLAYBACK)) == (
         "Stopped the voicemail."
@@ -300,13 +296,12 @@ async def _converse(hass: HomeAssistant, text: str) -> dict[str, Any]:
 )
 async def test_assist_stops_the_voicemail(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     assist: VoicemailConfigEntry,
     sentence: str,
 ) -> None:
     """Saying "stop the voicemail" reaches our intent through the default agent."""
-    sim = icws_simulator.sim
-    await async_start_playback(hass, icws_simulator, assist)
+    await async_start_playback(hass, sim, assist)
 
     response = await _converse(hass, sentence)
 

@@ -19,7 +19,6 @@ import pytest
 
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
-from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
@@ -187,12 +186,11 @@ async def test_play_unknown_message(
 
 async def test_stop_playback(
     hass: HomeAssistant,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     llm_ready: VoicemailConfigEntry,
 ) -> None:
     """The stop tool stops what plays and returns the ids it stopped."""
-    sim = icws_simulator.sim
-    playing = await async_start_playback(hass, icws_simulator, llm_ready)
+    playing = await async_start_playback(hass, sim, llm_ready)
     api = await _api(hass)
 
     result = await _call(api, "voicemail__stop_playback")

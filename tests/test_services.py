@@ -53,31 +53,31 @@ async def _stop(
 async def test_nothing_playing_sends_nothing(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     accounts: int,
 ) -> None:
     """No message id and nothing playing on one account or two: no stop request."""
     if accounts == 2:
-        await async_setup_bob(hass, icws_simulator, init_integration)
+        await async_setup_bob(hass, sim, init_integration)
 
     assert await _stop(hass) == {"stopped": []}
 
-    assert icws_simulator.sim.requests_to(STOP_PATH) == []
+    assert sim.requests_to(STOP_PATH) == []
 
 
 async def test_stop_what_is_playing(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> None:
     """No message id while a message plays: that message is stopped."""
     playback = entity_id_of(hass, init_integration, Platform.SENSOR, "playback")
-    newest = await async_start_playback(hass, icws_simulator, init_integration)
+    newest = await async_start_playback(hass, sim, init_integration)
     assert hass.states.get(playback).state == "playing"
 
     assert await _stop(hass) == {"stopped": [newest]}
 
-    [request] = icws_simulator.sim.requests_to(STOP_PATH)
+    [request] = sim.requests_to(STOP_PATH)
     assert request.status == 204
     assert newest in request.path
     assert hass.states.get(playback).state == "idle"
@@ -273,10 +273,10 @@ async def test_timeout(
 async def second_account(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
 ) -> MockConfigEntry:
     """Load bob's account next to alice's."""
-    return await async_setup_bob(hass, icws_simulator, init_integration)
+    return await async_setup_bob(hass, sim, init_integration)
 
 
 async def test_account_chosen_among_two(
