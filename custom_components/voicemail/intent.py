@@ -12,6 +12,7 @@ integration cannot ship them, so the repository has `custom_sentences/en/` to co
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 import re
 from typing import Any, Final, override
@@ -65,6 +66,17 @@ async def async_when(hass: HomeAssistant, language: str, received: datetime) -> 
         return await async_speech(hass, language, "when_yesterday", time=time)
     date = f"{local:%B} {local.day}"
     return await async_speech(hass, language, "when_earlier", date=date, time=time)
+
+
+async def _async_about(
+    hass: HomeAssistant, language: str, voicemail: Mapping[str, Any]
+) -> dict[str, str]:
+    """Return the `caller` and `when` placeholders for a voicemail of an action's response."""
+    received = dt_util.parse_datetime(voicemail["received"], raise_on_error=True)
+    return {
+        "caller": caller_name(voicemail["from"]),
+        "when": await async_when(hass, language, received),
+    }
 
 
 class _VoicemailIntentHandler(intent.IntentHandler, ABC):
@@ -130,15 +142,7 @@ class PlayNewestIntentHandler(_VoicemailIntentHandler):
         hass, language = intent_obj.hass, intent_obj.language
         played = (await self._async_call(intent_obj, SERVICE_PLAY))["voicemail"]
         return await async_speech(
-            hass,
-            language,
-            "playing",
-            caller=caller_name(played["from"]),
-            when=await async_when(
-                hass,
-                language,
-                dt_util.parse_datetime(played["received"], raise_on_error=True),
-            ),
+            hass, language, "playing", **await _async_about(hass, language, played)
         )
 
 
@@ -165,10 +169,5 @@ class CountIntentHandler(_VoicemailIntentHandler):
             language,
             key,
             count=len(unread),
-            caller=caller_name(latest["from"]),
-            when=await async_when(
-                hass,
-                language,
-                dt_util.parse_datetime(latest["received"], raise_on_error=True),
-            ),
+            **await _async_about(hass, language, latest),
         )
