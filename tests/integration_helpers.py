@@ -29,6 +29,11 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 
 from custom_components.voicemail.const import CONF_PLAY_TARGET, DOMAIN
 from custom_components.voicemail.helpers import message_digest
+from custom_components.voicemail.services import (
+    SERVICE_LIST,
+    SERVICE_PLAY,
+    SERVICE_STOP_PLAYBACK,
+)
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
 
@@ -78,6 +83,20 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
         for unsubscribe in unsubscribes:
             unsubscribe()
     await hass.async_block_till_done()
+
+
+async def async_call_action(
+    hass: HomeAssistant, service: str, data: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Run one of our actions; return its response when it has one."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        service,
+        data or {},
+        blocking=True,
+        return_response=service in (SERVICE_PLAY, SERVICE_LIST, SERVICE_STOP_PLAYBACK),
+    )
+    return None if response is None else dict(response)
 
 
 def message_ids(

@@ -31,6 +31,7 @@ from tests.integration_helpers import (
     MESSAGE_PATH,
     PLAY_PATH,
     STOP_PATH,
+    async_call_action,
     async_empty_mailbox,
     async_set_play_target,
     async_setup_bob,
@@ -43,20 +44,6 @@ UNKNOWN_ID = "imap://alice@voicestore/INBOX;uid=99"
 
 # The seeded mailbox of alice, oldest first: Carol (read), a fax (unread), Dave
 # (read), +15559876543 (unread), Bob Smith (unread, the newest).
-
-
-async def _call(
-    hass: HomeAssistant, service: str, data: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """Run an action; return its response when it has one."""
-    response = await hass.services.async_call(
-        DOMAIN,
-        service,
-        data or {},
-        blocking=True,
-        return_response=service in (SERVICE_PLAY, SERVICE_LIST, SERVICE_STOP_PLAYBACK),
-    )
-    return None if response is None else dict(response)
 
 
 def _body(request: Any) -> dict[str, Any]:
@@ -77,7 +64,7 @@ async def test_play_newest_unread_to_the_configured_target(
     await async_set_play_target(hass, init_integration, "1234")
     sim.clear_requests()
 
-    response = await _call(hass, SERVICE_PLAY)
+    response = await async_call_action(hass, SERVICE_PLAY)
 
     assert response == {
         "voicemail": {
@@ -109,7 +96,7 @@ async def test_play_a_given_message_without_marking_it_read(
     """A message id and a target: that message there; mark_read false sends no PUT."""
     unread = message_ids(sim)[-2]
 
-    await _call(
+    await async_call_action(
         hass,
         SERVICE_PLAY,
         {"message_id": unread, "target": "+15550001111", "mark_read": False},
@@ -130,7 +117,7 @@ async def test_play_a_read_message_sends_no_mark_read(
     """A message that is read already: its state (read) in the play request, no PUT."""
     read = message_ids(sim)[0]
 
-    await _call(hass, SERVICE_PLAY, {"message_id": read, "target": "1234"})
+    await async_call_action(hass, SERVICE_PLAY, {"message_id": read, "target": "1234"})
 
     [play] = sim.requests_to(PLAY_PATH, "POST")
     assert _body(play)["state"] == 1
@@ -157,7 +144,7 @@ async def test_play_newest_when_all_are_read_and_skip_faxes(
         lambda: len(coordinator.data.voicemails) == 6 and coordinator.data.unread == 2,
     )
 
-    response = await _call(hass, SERVICE_PLAY, {"target": "1234"})
+    response = await async_call_action(hass, SERVICE_PLAY, {"target": "1234"})
 
     assert response is not None
     assert response["voicemail"]["message_id"] == message_ids(sim)[-1]
@@ -172,7 +159,7 @@ async def test_play_with_an_empty_mailbox(
     await async_empty_mailbox(hass, sim, init_integration)
 
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(hass, SERVICE_PLAY, {"target": "1234"})
+        await async_call_action(hass, SERVICE_PLAY, {"target": "1234"})
 
     assert exc_info.value.translation_domain == DOMAIN
     assert exc_info.value.translation_key == "no_voicemail"
@@ -187,7 +174,7 @@ async def test_play_without_any_target(
 ) -> None:
     """No target given and none in the options: an error that says how to set one."""
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(hass, SERVICE_PLAY)
+        await async_call_action(hass, SERVICE_PLAY)
 
     assert exc_info.value.translation_key == "no_play_target"
     assert "options" in str(exc_info.value)
@@ -206,9 +193,9 @@ async def test_mark_read_and_unread(
     message_id = message_ids(sim)[-1]
     coordinator = init_integration.runtime_data
 
-    await _call(hass, SERVICE_MARK_READ, {"message_id": message_id})
+    await async_call_action(hass, SERVICE_MARK_READ, {"message_id": message_id})
     await wait_until(hass, lambda: coordinator.data.by_id[message_id].read)
-    await _call(hass, SERVICE_MARK_UNREAD, {"message_id": message_id})
+    await async_call_action(hass, SERVICE_MARK_UNREAD, {"message_id": message_id})
     await wait_until(hass, lambda: not coordinator.data.by_id[message_id].read)
 
     assert [_body(r) for r in sim.requests_to(MESSAGE_PATH, "PUT")] == [
@@ -225,7 +212,7 @@ async def test_delete(
     """A message that does not play is deleted without a stop request."""
     message_id = message_ids(sim)[0]
 
-    await _call(hass, SERVICE_DELETE, {"message_id": message_id})
+    await async_call_action(hass, SERVICE_DELETE, {"message_id": message_id})
 
     assert [r.status for r in sim.requests_to(MESSAGE_PATH, "DELETE")] == [204]
     assert sim.requests_to(STOP_PATH) == []
@@ -241,12 +228,14 @@ async def test_delete_stops_the_playback_first(
 ) -> None:
     """The message that plays is stopped, then deleted."""
     message_id = message_ids(sim)[-1]
-    await _call(hass, SERVICE_PLAY, {"message_id": message_id, "target": "1234"})
+    await async_call_action(
+        hass, SERVICE_PLAY, {"message_id": message_id, "target": "1234"}
+    )
     coordinator = init_integration.runtime_data
     await wait_until(hass, lambda: coordinator.data.playing == message_id)
     sim.clear_requests()
 
-    await _call(hass, SERVICE_DELETE, {"message_id": message_id})
+    await async_call_action(hass, SERVICE_DELETE, {"message_id": message_id})
 
     assert [(r.method, r.status) for r in sim.requests] == [
         ("POST", 204),
@@ -267,7 +256,7 @@ async def test_list(
     playing = message_ids(sim)[0]
     await async_start_playback(hass, sim, init_integration, playing)
 
-    response = await _call(hass, SERVICE_LIST)
+    response = await async_call_action(hass, SERVICE_LIST)
 
     assert response is not None
     voicemails = response["voicemails"]
@@ -291,7 +280,9 @@ async def test_list_unread_with_limit(
     init_integration: VoicemailConfigEntry,
 ) -> None:
     """Only unread ones, at most `limit` of them (the newest)."""
-    response = await _call(hass, SERVICE_LIST, {"unread_only": True, "limit": 2})
+    response = await async_call_action(
+        hass, SERVICE_LIST, {"unread_only": True, "limit": 2}
+    )
 
     assert response is not None
     assert [vm["from"] for vm in response["voicemails"]] == [
@@ -315,7 +306,7 @@ async def test_list_refuses_a_bad_limit(
 ) -> None:
     """The limit is a positive whole number."""
     with pytest.raises(Exception, match="limit"):
-        await _call(hass, SERVICE_LIST, {"limit": limit})
+        await async_call_action(hass, SERVICE_LIST, {"limit": limit})
 
 
 # --- errors of every action ----------------------------------------------------------------
@@ -341,7 +332,7 @@ async def test_unknown_message(
     sim.clear_requests()
 
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(hass, service, _with_message(service, UNKNOWN_ID))
+        await async_call_action(hass, service, _with_message(service, UNKNOWN_ID))
 
     assert exc_info.value.translation_key == "unknown_message"
     assert exc_info.value.translation_placeholders == {"message_id": UNKNOWN_ID}
@@ -360,7 +351,7 @@ async def test_play_a_fax(
     [fax] = message_ids(sim, kind="fax")
 
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(hass, SERVICE_PLAY, _with_message(SERVICE_PLAY, fax))
+        await async_call_action(hass, SERVICE_PLAY, _with_message(SERVICE_PLAY, fax))
 
     assert exc_info.value.translation_key == "not_allowed"
     assert "Play is not allowed" in exc_info.value.translation_placeholders["message"]
@@ -386,7 +377,7 @@ async def test_refused_for_a_fax(
     sim.inject_fault(MESSAGE_PATH, 400, method=method, error_variant="invalidProperty")
 
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(hass, service, {"message_id": fax})
+        await async_call_action(hass, service, {"message_id": fax})
 
     assert exc_info.value.translation_key == "not_allowed"
 
@@ -412,7 +403,9 @@ async def test_server_error(
     sim.inject_fault(path, 500, method=method)
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _call(hass, service, _with_message(service, message_ids(sim)[-1]))
+        await async_call_action(
+            hass, service, _with_message(service, message_ids(sim)[-1])
+        )
 
     assert not isinstance(exc_info.value, ServiceValidationError)
     assert exc_info.value.translation_key == "server_error"
@@ -451,7 +444,7 @@ async def test_list_covers_every_account(
     bob: MockConfigEntry,
 ) -> None:
     """Without an account: everyone's voicemails, newest first; with one: its own."""
-    response = await _call(hass, SERVICE_LIST)
+    response = await async_call_action(hass, SERVICE_LIST)
     assert response is not None
     everything = response["voicemails"]
     assert len(everything) == 7
@@ -461,7 +454,9 @@ async def test_list_covers_every_account(
         (vm["received"] for vm in everything), reverse=True
     )
 
-    response = await _call(hass, SERVICE_LIST, {ATTR_CONFIG_ENTRY_ID: bob.entry_id})
+    response = await async_call_action(
+        hass, SERVICE_LIST, {ATTR_CONFIG_ENTRY_ID: bob.entry_id}
+    )
     assert response is not None
     assert {vm[ATTR_CONFIG_ENTRY_ID] for vm in response["voicemails"]} == {bob.entry_id}
     assert len(response["voicemails"]) == 2
@@ -474,14 +469,14 @@ async def test_play_picks_the_account_with_the_newest_unread(
     bob: MockConfigEntry,
 ) -> None:
     """No account named: the newest unread of all; named: that account's newest unread."""
-    response = await _call(hass, SERVICE_PLAY)
+    response = await async_call_action(hass, SERVICE_PLAY)
     assert response is not None
     assert response["voicemail"]["from"] == "Grace Hill <6006>"
     assert response["voicemail"][ATTR_CONFIG_ENTRY_ID] == bob.entry_id
     [play] = sim.requests_to(PLAY_PATH, "POST")
     assert _body(play)["playTarget"]["target"] == "2000"
 
-    response = await _call(
+    response = await async_call_action(
         hass,
         SERVICE_PLAY,
         {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, "target": "1234"},
@@ -499,11 +494,11 @@ async def test_message_actions_find_the_account(
     """A message id without an account: the account that has the message."""
     [bobs_unread] = [vm.message_id for vm in sim.voicemails("bob") if not vm.read]
 
-    await _call(hass, SERVICE_MARK_READ, {"message_id": bobs_unread})
+    await async_call_action(hass, SERVICE_MARK_READ, {"message_id": bobs_unread})
 
     assert sim.get_voicemail("bob", bobs_unread).read
     with pytest.raises(ServiceValidationError) as exc_info:
-        await _call(
+        await async_call_action(
             hass,
             SERVICE_MARK_READ,
             {
@@ -523,8 +518,10 @@ async def test_stop_stops_every_account(
     """No account and no message: whatever plays on any account stops."""
     alices = message_ids(sim)[-1]
     bobs = message_ids(sim, "bob")[-1]
-    await _call(hass, SERVICE_PLAY, {"message_id": alices, "target": "1234"})
-    await _call(hass, SERVICE_PLAY, {"message_id": bobs})
+    await async_call_action(
+        hass, SERVICE_PLAY, {"message_id": alices, "target": "1234"}
+    )
+    await async_call_action(hass, SERVICE_PLAY, {"message_id": bobs})
     await wait_until(
         hass,
         lambda: (
@@ -533,7 +530,7 @@ async def test_stop_stops_every_account(
         ),
     )
 
-    response = await _call(hass, SERVICE_STOP_PLAYBACK)
+    response = await async_call_action(hass, SERVICE_STOP_PLAYBACK)
 
     assert response is not None
     assert sorted(response["stopped"]) == sorted([alices, bobs])
@@ -551,7 +548,9 @@ async def test_stop_a_message_of_the_other_account(
     bobs = message_ids(sim, "bob")[-1]
     await async_start_playback(hass, sim, bob, bobs, user="bob")
 
-    response = await _call(hass, SERVICE_STOP_PLAYBACK, {"message_id": bobs})
+    response = await async_call_action(
+        hass, SERVICE_STOP_PLAYBACK, {"message_id": bobs}
+    )
 
     assert response == {"stopped": [bobs]}
     assert bob.runtime_data.data.playing is None

@@ -27,6 +27,7 @@ from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     STOP_PATH,
+    async_call_action,
     async_setup_bob,
     async_start_playback,
     entity_id_of,
@@ -38,15 +39,9 @@ async def _stop(
     hass: HomeAssistant, data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Run the action and return its response."""
-    response = await hass.services.async_call(
-        DOMAIN,
-        SERVICE_STOP_PLAYBACK,
-        data or {},
-        blocking=True,
-        return_response=True,
-    )
+    response = await async_call_action(hass, SERVICE_STOP_PLAYBACK, data)
     assert response is not None
-    return dict(response)
+    return response
 
 
 @pytest.mark.parametrize("accounts", [1, 2], ids=["one_account", "two_accounts"])
