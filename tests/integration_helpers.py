@@ -125,6 +125,15 @@ def entity_id_of(
     )
 
 
+def registered_entity_id(
+    hass: HomeAssistant, entry: ConfigEntry, platform: Platform, key: str
+) -> str:
+    """Return the entity id of the account's entity `key`, which must be registered."""
+    entity_id = entity_id_of(hass, entry, platform, key)
+    assert entity_id is not None, f"{platform} {key} is not registered"
+    return entity_id
+
+
 def button_id(
     hass: HomeAssistant, entry: ConfigEntry, message_id: str, kind: str
 ) -> str | None:

@@ -26,15 +26,13 @@ from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import entity_id_of, wait_until
+from tests.integration_helpers import registered_entity_id, wait_until
 
 NEW_CALL = datetime(2026, 11, 28, 9, 14, 0, tzinfo=UTC)
 
 
 def _event_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    entity_id = entity_id_of(hass, entry, Platform.EVENT, "events")
-    assert entity_id is not None
-    return entity_id
+    return registered_entity_id(hass, entry, Platform.EVENT, "events")
 
 
 class EventLog:

@@ -25,7 +25,7 @@ from tests.integration_helpers import (
     STOP_PATH,
     async_set_play_target,
     async_start_playback,
-    entity_id_of,
+    registered_entity_id,
 )
 
 ASSISTANT = "conversation"
@@ -49,8 +49,9 @@ async def llm_ready(
     """Load the llm integration, and expose the account's event entity to Assist."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "llm", {})
-    event_entity = entity_id_of(hass, init_integration, Platform.EVENT, "events")
-    assert event_entity is not None
+    event_entity = registered_entity_id(
+        hass, init_integration, Platform.EVENT, "events"
+    )
     async_expose_entity(hass, ASSISTANT, event_entity, True)
     return init_integration
 

@@ -18,23 +18,19 @@ from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import entity_id_of, wait_until
+from tests.integration_helpers import entity_id_of, registered_entity_id, wait_until
 
 
 def _state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     """Return the state of the account's sensor `key`."""
-    entity_id = entity_id_of(hass, entry, Platform.SENSOR, key)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
+    state = hass.states.get(registered_entity_id(hass, entry, Platform.SENSOR, key))
     assert state is not None
     return state.state
 
 
 def _playback(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     """Return the entity id of the account's playback sensor."""
-    entity_id = entity_id_of(hass, entry, Platform.SENSOR, "playback")
-    assert entity_id is not None
-    return entity_id
+    return registered_entity_id(hass, entry, Platform.SENSOR, "playback")
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
