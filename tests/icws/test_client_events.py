@@ -62,11 +62,10 @@ async def events_failed_with_500(
 
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_short_polling_when_messaging_is_below_2(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """With messaging 1, GET messages returns JSON arrays, polled every poll_interval."""
-    sim = icws_simulator.sim
     client, reader = await started()
     assert await reader.next_of(MessageWaiting) == MessageWaiting(2)
     await assert_new_voicemail_arrives(sim, reader)
@@ -80,11 +79,10 @@ async def test_short_polling_when_messaging_is_below_2(
 
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_polling_session_replaced_and_down(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """Polling: a 401 and a DOWN message both lead to SessionReplaced."""
-    sim = icws_simulator.sim
     client, reader = await started()
     sim.expire_sessions()
     assert isinstance(await reader.next_of(SessionReplaced), SessionReplaced)
@@ -100,12 +98,11 @@ async def test_polling_session_replaced_and_down(
 
 @pytest.mark.parametrize("icws_settings", [POLLING])
 async def test_polling_errors(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     readers: Readers,
 ) -> None:
     """A 500 or a body that is not an array ends the iterator with a typed error."""
-    sim = icws_simulator.sim
     client = await events_failed_with_500(sim, make_client, readers)
     sim.inject_fault(MESSAGES, 200, body={"__type": "not a list"})
     with pytest.raises(IcwsProtocolError):
@@ -113,11 +110,10 @@ async def test_polling_errors(
 
 
 async def test_event_stream_headers(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """The stream asks for text/event-stream and carries cookie and CSRF token."""
-    sim = icws_simulator.sim
     await started()
     [stream] = sim.requests_to(MESSAGES)
     [session] = sim.sessions.values()
@@ -134,12 +130,11 @@ async def test_event_stream_headers(
     "icws_settings", [SimulatorSettings(sse_event_ids=True, sse_retry_ms=10)]
 )
 async def test_dropped_stream_is_reopened(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
     abort: bool,
 ) -> None:
     """A stream that ends or breaks is reopened (with Last-Event-ID); nothing is lost."""
-    sim = icws_simulator.sim
     _, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     assert sim.drop_event_streams(abort=abort) == 1
@@ -151,11 +146,10 @@ async def test_dropped_stream_is_reopened(
 
 
 async def test_repeated_drops_back_off_then_recover(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """Streams that end without a message are reopened with growing pauses, not in a loop."""
-    sim = icws_simulator.sim
     _, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     for opened in (2, 3, 4):
@@ -165,22 +159,20 @@ async def test_repeated_drops_back_off_then_recover(
 
 
 async def test_silent_stream_is_reopened(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """No byte (not even a ping) for longer than stream_read_timeout: reopen."""
-    sim = icws_simulator.sim
     _, reader = await started(stream_read_timeout=0.2)
     await until(lambda: streams_opened(sim) >= 2)
     await assert_new_voicemail_arrives(sim, reader)
 
 
 async def test_stream_401_replaces_the_session(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """The session expires under the stream: new session, SessionReplaced, new snapshot."""
-    sim = icws_simulator.sim
     client, reader = await started()
     sim.expire_sessions()
     replaced = await reader.next_of(SessionReplaced)
@@ -191,11 +183,10 @@ async def test_stream_401_replaces_the_session(
 
 
 async def test_explicit_login_replaces_the_stream(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """login() while events run: the old stream is closed and SessionReplaced follows."""
-    sim = icws_simulator.sim
     client, reader = await started()
     await until(lambda: streams_opened(sim) == 1)
     info = await client.login()
@@ -206,12 +197,11 @@ async def test_explicit_login_replaces_the_stream(
 
 
 async def test_events_before_login_and_after_logout(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     readers: Readers,
 ) -> None:
     """events() logs in when needed; it ends at logout and refuses to start after it."""
-    sim = icws_simulator.sim
     client = make_client()
     reader = readers(client)
     await until(lambda: streams_opened(sim) == 1)
@@ -224,12 +214,11 @@ async def test_events_before_login_and_after_logout(
 
 
 async def test_malformed_and_unknown_messages_are_skipped(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Not JSON, a broken known message, an unknown type: logged, skipped, stream goes on."""
-    sim = icws_simulator.sim
     _, reader = await started()
     [session] = sim.sessions.values()
     session.push("this is not JSON")
@@ -250,12 +239,11 @@ async def test_malformed_and_unknown_messages_are_skipped(
 
 
 async def test_stream_answered_with_json_falls_back_to_polling(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     readers: Readers,
 ) -> None:
     """A server that answers the stream request with a JSON array is polled instead."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     sim.inject_fault(
@@ -287,12 +275,11 @@ async def test_stream_errors(
 
 
 async def test_ten_thousand_voicemail_snapshot(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     readers: Readers,
 ) -> None:
     """One multi-megabyte SSE event carries a 10,000-message mailbox; all of it arrives."""
-    sim = icws_simulator.sim
     sim.add_user("bulk", "bulk-password")
     seed_mailbox(sim, "bulk", 10_000)
     client = make_client(username="bulk", password="bulk-password")

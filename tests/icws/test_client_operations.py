@@ -21,7 +21,7 @@ from custom_components.voicemail.icws import (
     VoicemailStateChange,
 )
 from custom_components.voicemail.icws.client import quote_id
-from tests.icws_simulator import SimulatorSettings
+from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
 from .conftest import ClientFactory, Secrets, Starter
@@ -29,9 +29,7 @@ from .conftest import ClientFactory, Secrets, Starter
 VENDOR_JSON = "application/vnd.inin.icws+JSON"
 
 
-async def test_login(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
-) -> None:
+async def test_login(sim: IcwsSimulator, make_client: ClientFactory) -> None:
     """Login posts the documented request and returns what the server told."""
     client = make_client()
     before = client.session_info
@@ -48,7 +46,7 @@ async def test_login(
     assert info.version.display == "2015 R1 Patch 3"
     assert client.session_info == info
 
-    [request] = icws_simulator.sim.requests
+    [request] = sim.requests
     assert (request.method, request.path) == ("POST", "/icws/connection")
     assert request.query == "include=features,version"
     assert request.headers["Accept-Language"] == "en-us"
@@ -64,12 +62,11 @@ async def test_login(
 
 
 async def test_cookie_and_csrf_sent_verbatim_to_an_ip_host(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """With host 127.0.0.1 the `icws_<id>` cookie still goes out, verbatim, with the CSRF token."""
     client = make_client(host="127.0.0.1")
     await client.login()
-    sim = icws_simulator.sim
     [session] = sim.sessions.values()
     assert "|languageId=en-us" in session.cookie_value
     message_id = sim.voicemails("alice")[-1].message_id
@@ -85,11 +82,10 @@ async def test_cookie_and_csrf_sent_verbatim_to_an_ip_host(
 
 
 async def test_operations_and_their_events(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """Subscribe, snapshot, play, stop, mark read/unread and delete, each with its event."""
-    sim = icws_simulator.sim
     client, reader = await started()
     [snapshot] = reader.seen
     assert isinstance(snapshot, VoicemailSnapshot)
@@ -169,14 +165,14 @@ async def test_operations_and_their_events(
     [SimulatorSettings(require_station_for_current_station=False)],
 )
 async def test_play_on_the_current_station(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """Without a target the play request names the current station."""
     client = make_client()
     await client.login()
-    message_id = icws_simulator.sim.voicemails("alice")[0].message_id
+    message_id = sim.voicemails("alice")[0].message_id
     await client.play(message_id)
-    play = icws_simulator.sim.requests[-1]
+    play = sim.requests[-1]
     assert json.loads(play.body) == {
         "state": 1,
         "playTarget": {"__type": "urn:inin.com:unifiedMessaging:currentStation"},
@@ -185,12 +181,12 @@ async def test_play_on_the_current_station(
 
 
 async def test_current_station_without_a_station_is_not_allowed(
-    icws_simulator: RunningSimulator, make_client: ClientFactory, secrets: Secrets
+    sim: IcwsSimulator, make_client: ClientFactory, secrets: Secrets
 ) -> None:
     """The server's 400 becomes IcwsNotAllowedError with a message safe to show."""
     client = make_client()
     await client.login()
-    message_id = icws_simulator.sim.voicemails("alice")[0].message_id
+    message_id = sim.voicemails("alice")[0].message_id
     with pytest.raises(IcwsNotAllowedError) as caught:
         await client.play(message_id, state=MessageState.UNREAD)
     assert caught.value.status == 400
@@ -200,10 +196,9 @@ async def test_current_station_without_a_station_is_not_allowed(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(message_id_style="imap")])
 async def test_imap_ids_are_percent_encoded(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """IMAP-like ids reach the server as one encoded path segment, and it finds them."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     message_id = sim.voicemails("alice")[-1].message_id
@@ -222,25 +217,20 @@ async def test_imap_ids_are_percent_encoded(
 
 
 async def test_subscription_refused(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 400 on a subscription is a plain IcwsResponseError, not 'not allowed'."""
     client = make_client()
     await client.login()
-    icws_simulator.sim.inject_fault(
-        "voicemail-messages$", 400, error_variant="malformed"
-    )
+    sim.inject_fault("voicemail-messages$", 400, error_variant="malformed")
     with pytest.raises(IcwsResponseError) as caught:
         await client.subscribe_voicemail()
     assert type(caught.value) is IcwsResponseError
     assert caught.value.error_id == "error.request.invalidRepresentation.malformed"
 
 
-async def test_logout(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
-) -> None:
+async def test_logout(sim: IcwsSimulator, make_client: ClientFactory) -> None:
     """Logout deletes the connection and forgets the session; later calls need a login."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     [session] = sim.sessions.values()
@@ -275,12 +265,12 @@ async def test_logout_of_a_dead_session_or_server_is_quiet(
 
 
 async def test_operations_log_in_when_there_is_no_session(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """Before the first login an operation logs in itself."""
     client = make_client()
-    message_id = icws_simulator.sim.voicemails("alice")[0].message_id
+    message_id = sim.voicemails("alice")[0].message_id
     await client.stop(message_id)
-    assert [r.method for r in icws_simulator.sim.requests] == ["POST", "POST"]
+    assert [r.method for r in sim.requests] == ["POST", "POST"]
     assert client.session_info is not None
     assert "secret" not in repr(client)

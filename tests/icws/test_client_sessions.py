@@ -69,7 +69,7 @@ def newest_voicemail(sim: IcwsSimulator) -> str:
 )
 async def test_stop_400_variants(
     *,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     secrets: Secrets,
     variant: str,
@@ -78,7 +78,6 @@ async def test_stop_400_variants(
     property_name: str | None,
 ) -> None:
     """The three documented 400 bodies become IcwsNotAllowedError with their fields."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     sim.inject_fault(STOP, 400, error_variant=variant)
@@ -99,10 +98,9 @@ async def test_stop_400_variants(
 
 
 async def test_stop_on_a_fax_is_not_allowed(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """The simulator's own answer for a fax id (no fault injected)."""
-    sim = icws_simulator.sim
     client = make_client()
     fax = next(vm.message_id for vm in sim.voicemails("alice") if vm.kind == "fax")
     with pytest.raises(IcwsNotAllowedError) as caught:
@@ -120,7 +118,7 @@ async def test_stop_on_a_fax_is_not_allowed(
 )
 async def test_stop_other_statuses(
     *,
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     secrets: Secrets,
     status: int,
@@ -129,7 +127,6 @@ async def test_stop_other_statuses(
     error_code: int | None,
 ) -> None:
     """410, 500 and other statuses: their typed errors."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     body = {"errorId": error_id, "message": "Nope."} if status == 404 else None
@@ -148,10 +145,9 @@ async def test_stop_other_statuses(
 
 
 async def test_401_logs_in_again_and_retries(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 401 (with its WWW-Authenticate header) means a new session, then one retry."""
-    sim = icws_simulator.sim
     client = make_client()
     first = await client.login()
     message_id = newest_voicemail(sim)
@@ -170,10 +166,9 @@ async def test_401_logs_in_again_and_retries(
 
 
 async def test_second_401_is_a_session_error(
-    icws_simulator: RunningSimulator, make_client: ClientFactory, secrets: Secrets
+    sim: IcwsSimulator, make_client: ClientFactory, secrets: Secrets
 ) -> None:
     """Still 401 after logging in again: IcwsSessionError, and no login loop."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     sim.inject_fault(STOP, 401, count=None)
@@ -184,11 +179,10 @@ async def test_second_401_is_a_session_error(
 
 
 async def test_single_flight_login(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """20 stops and the event stream see the 401 together: exactly one login follows."""
-    sim = icws_simulator.sim
     client, reader = await started()
     message_id = newest_voicemail(sim)
     sim.expire_sessions()
@@ -205,12 +199,11 @@ async def test_single_flight_login(
 
 
 async def test_failed_relogin_raises_authentication_error_everywhere(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     make_client: ClientFactory,
     readers: Readers,
 ) -> None:
     """The password changed while the session expired: every caller gets the auth error."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     reader = readers(client)
@@ -232,7 +225,7 @@ async def test_failed_relogin_raises_authentication_error_everywhere(
 
 
 async def test_bad_credentials(
-    icws_simulator: RunningSimulator, make_client: ClientFactory, secrets: Secrets
+    sim: IcwsSimulator, make_client: ClientFactory, secrets: Secrets
 ) -> None:
     """400 authenticationFailure: IcwsAuthenticationError."""
     client = make_client(password="wrong")
@@ -243,10 +236,10 @@ async def test_bad_credentials(
 
 
 async def test_bad_credentials_on_an_old_server(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """Before CIC 4.0.6 the body had only errorCode -2147221503."""
-    icws_simulator.sim.inject_fault(
+    sim.inject_fault(
         "^/icws/connection$",
         400,
         body={
@@ -262,7 +255,7 @@ async def test_bad_credentials_on_an_old_server(
     "icws_settings", [SimulatorSettings(sdk_license_error_status=400)]
 )
 async def test_other_login_refusals_are_not_bad_credentials(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """Another 400 at login (here: no SDK license) is a response error with its id."""
     with pytest.raises(IcwsResponseError) as caught:
@@ -279,10 +272,9 @@ async def test_other_login_refusals_are_not_bad_credentials(
     ],
 )
 async def test_unsupported_server(
-    icws_simulator: RunningSimulator, make_client: ClientFactory, version: int | None
+    sim: IcwsSimulator, make_client: ClientFactory, version: int | None
 ) -> None:
     """unified-messaging below 2 (or missing): the session is logged out, then the error."""
-    sim = icws_simulator.sim
     with pytest.raises(IcwsUnsupportedServerError) as caught:
         await make_client().login()
     assert (caught.value.feature, caught.value.version, caught.value.required) == (
@@ -335,10 +327,9 @@ async def test_login_follows_503_to_an_alternate_host(
     ],
 )
 async def test_switchover_hops_are_bounded(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """Refusing hosts naming each other: each host once, at most 8, then the 503 error."""
-    sim = icws_simulator.sim
     with pytest.raises(IcwsServerError) as caught:
         await make_client(host="h0.test").login()
     assert caught.value.status == 503
@@ -350,7 +341,7 @@ async def test_switchover_hops_are_bounded(
     "icws_settings", [SimulatorSettings(refusing_hosts={"primary.test": ()})]
 )
 async def test_503_without_alternates(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 503 naming no other host is a server error."""
     with pytest.raises(IcwsServerError) as caught:
@@ -363,24 +354,23 @@ async def test_503_without_alternates(
     [SimulatorSettings(login_redirect_status=302, login_redirect_host="backup.test")],
 )
 async def test_login_redirect_is_followed_like_a_503(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 3xx at login (ruby-ic's reading): try the hosts it names."""
     client = make_client(host="primary.test")
     await client.login()
     assert client.host == "backup.test"
-    assert [r.status for r in icws_simulator.sim.requests] == [302, 201]
+    assert [r.status for r in sim.requests] == [302, 201]
 
 
 @pytest.mark.parametrize(
     "icws_settings", [SimulatorSettings(alternate_host_list=("backup.test",))]
 )
 async def test_switchover_while_running(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """DOWN message: yielded, then one login on the new active host, then SessionReplaced."""
-    sim = icws_simulator.sim
     client, reader = await started(host="primary.test")
     sim.switchover(["backup.test"])
     down = await reader.next_of(ConnectionStateChange)
@@ -400,10 +390,9 @@ async def test_switchover_while_running(
     [SimulatorSettings(alternate_host_list=("primary.test", "backup.test"))],
 )
 async def test_unreachable_server_login_tries_remembered_hosts(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """The alternateHostList of the last login is tried when the host cannot be reached."""
-    sim = icws_simulator.sim
     client = make_client(host="primary.test")
     await client.login()
     sim.inject_fault(
@@ -436,7 +425,7 @@ async def test_unreachable_server(
 
 
 async def test_unresolvable_alternate_and_invalid_host(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A host name that is not one is a connection error, not a crash."""
     with pytest.raises(IcwsConnectionError):
@@ -446,14 +435,14 @@ async def test_unresolvable_alternate_and_invalid_host(
 
 
 async def test_slow_server_times_out(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """No answer within request_timeout: IcwsTimeoutError (a connection error)."""
     client = make_client(request_timeout=0.5)
     await client.login()
-    icws_simulator.sim.inject_fault(STOP, None, delay=2.0)
+    sim.inject_fault(STOP, None, delay=2.0)
     with pytest.raises(IcwsTimeoutError):
-        await client.stop(newest_voicemail(icws_simulator.sim))
+        await client.stop(newest_voicemail(sim))
 
 
 # --- TLS ----------------------------------------------------------------------------
@@ -497,22 +486,19 @@ async def test_tls_certificate_checked_or_not(
     "icws_settings", [SimulatorSettings(unified_messaging_version=1)]
 )
 async def test_unsupported_server_whose_logout_fails(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """The feature error is raised even when the courtesy logout does not get through."""
     # count=None: aiohttp retries an idempotent request once on a dropped connection.
-    icws_simulator.sim.inject_fault(
-        "/connection$", None, count=None, method="DELETE", drop=True
-    )
+    sim.inject_fault("/connection$", None, count=None, method="DELETE", drop=True)
     with pytest.raises(IcwsUnsupportedServerError):
         await make_client().login()
 
 
 async def test_logout_while_a_request_waits_for_its_401(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 401 that arrives after logout does not log in again."""
-    sim = icws_simulator.sim
     client = make_client()
     await client.login()
     sim.inject_fault(STOP, 401, delay=0.5)
@@ -526,11 +512,10 @@ async def test_logout_while_a_request_waits_for_its_401(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(messaging_version=1)])
 async def test_events_share_the_failure_of_another_callers_login(
-    icws_simulator: RunningSimulator,
+    sim: IcwsSimulator,
     started: Starter,
 ) -> None:
     """The server fails the re-login a stop() started: the event iterator raises it too."""
-    sim = icws_simulator.sim
     client, reader = await started(poll_interval=0.3)
     # Whichever meets the 401 first logs in; the other gets that login's error.
     sim.inject_fault("^/icws/connection$", 500, method="POST")
@@ -543,10 +528,9 @@ async def test_events_share_the_failure_of_another_callers_login(
 
 
 async def test_logout_during_a_login_wins(
-    icws_simulator: RunningSimulator, make_client: ClientFactory
+    sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A login that completes after logout() is logged out again, not kept."""
-    sim = icws_simulator.sim
     client = make_client()
     sim.inject_fault("^/icws/connection$", None, method="POST", delay=0.5)
     login = asyncio.create_task(client.login())
