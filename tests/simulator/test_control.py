@@ -12,7 +12,7 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import demo_simulator, seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, poll, status_of, subscribe
+from .helpers import Login, login, poll, status_of, subscribe
 
 
 async def _control(
@@ -31,10 +31,9 @@ async def _control(
 
 
 async def test_mailbox_commands(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """add-voicemail, set-read, remove-voicemail, voicemails, reach subscribers as deltas."""
-    lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
     await poll(client_session, lg)
     added = await _control(
@@ -80,10 +79,9 @@ async def test_mailbox_commands(
 
 
 async def test_session_commands(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """expire-sessions, switchover / switch-back, disconnect-sessions, drop-streams, state."""
-    lg = await login(client_session, icws_simulator.url)
     state = await _control(client_session, icws_simulator, "state")
     assert state["sessions"][0]["alive"] is True
     assert state["users"]["alice"]["unread"] == 2

@@ -16,6 +16,7 @@ from tests.icws_simulator.server import RunningSimulator
 from .helpers import (
     STOP,
     VOICEMAIL_SUB,
+    Login,
     login,
     play_stop,
     poll,
@@ -113,14 +114,15 @@ async def test_any_status_and_401_fault(
     ],
 )
 async def test_400_variants_are_injectable(
+    *,
     icws_simulator: RunningSimulator,
     client_session: aiohttp.ClientSession,
+    lg: Login,
     variant: str,
     error_id: str,
     error_type: str,
 ) -> None:
     """Each of the three documented 400 bodies of stop can be injected."""
-    lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     icws_simulator.sim.inject_fault("/play/stop$", 400, error_variant=variant)
     status, body = await play_stop(client_session, lg, message_id)
@@ -201,10 +203,9 @@ async def test_request_log_keeps_raw_path_query_headers_body(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(message_id_style="imap")])
 async def test_imap_ids_with_encoded_slashes_are_decoded(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Ids with `/ ; : @ =` work when every reserved character is percent-encoded."""
-    lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
     (snapshot,) = await poll(client_session, lg)
     message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
@@ -242,10 +243,9 @@ async def test_imap_ids_with_encoded_slashes_are_decoded(
     [SimulatorSettings(message_id_style="imap", encoded_slash_status=404)],
 )
 async def test_encoded_slash_can_be_refused(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Like servers that refuse `%2F`: 404, the message is untouched."""
-    lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     assert await set_state(client_session, lg, message_id, 1) == 404
     assert icws_simulator.sim.get_voicemail("alice", message_id).read is False
@@ -256,10 +256,9 @@ async def test_encoded_slash_can_be_refused(
     [SimulatorSettings(unified_messaging_version=1, um_v1_unsupported_status=404)],
 )
 async def test_unified_messaging_1_lacks_play_and_update(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Open question 11: subscriptions work, play/stop/update do not."""
-    lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     status, _ = await play_stop(client_session, lg, message_id)

@@ -10,7 +10,7 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import IC_AUTH, ICWS_JSON, login, login_body, post_connection
+from .helpers import IC_AUTH, ICWS_JSON, Login, login, login_body, post_connection
 
 
 async def test_login_answers_201_with_the_observed_headers_and_body(
@@ -82,10 +82,9 @@ async def test_include_adds_features_version_and_more(
     [SimulatorSettings(messaging_version=1, unified_messaging_version=None)],
 )
 async def test_feature_versions_are_settings(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Messaging 1 and no unified-messaging feature at all."""
-    lg = await login(client_session, icws_simulator.url)
     features = {f["featureId"]: f["version"] for f in lg.body["features"]}
     assert features["messaging"] == 1
     assert "unified-messaging" not in features

@@ -13,6 +13,7 @@ from tests.icws_simulator.server import RunningSimulator
 
 from .helpers import (
     ICWS_JSON,
+    Login,
     login,
     open_stream,
     poll,
@@ -23,10 +24,9 @@ from .helpers import (
 
 
 async def test_short_poll_drains_the_queue(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """`[]` when empty; queued messages come once, in order."""
-    lg = await login(client_session, icws_simulator.url)
     assert await poll(client_session, lg) == []
     await subscribe(client_session, lg, mwi=True)
     messages = await poll(client_session, lg)
@@ -38,10 +38,9 @@ async def test_short_poll_drains_the_queue(
 
 
 async def test_sse_one_unnamed_data_event_per_message(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Each message is one `data:` line + blank line, no `event:`/`id:` by default."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await subscribed_stream(client_session, lg, mwi=True)
     async with resp:
         first = await reader.next_block()
@@ -71,10 +70,9 @@ async def test_sse_one_unnamed_data_event_per_message(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(sse_ping_interval=0.01)])
 async def test_sse_sends_ping_comments(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """`:ping` comment blocks keep the stream alive."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await open_stream(client_session, lg)
     async with resp:
         blocks = [await reader.next_block() for _ in range(3)]
@@ -85,10 +83,9 @@ async def test_sse_sends_ping_comments(
     "icws_settings", [SimulatorSettings(sse_retry_ms=2500, sse_event_ids=True)]
 )
 async def test_sse_retry_and_ids_are_settings(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Optional `retry:` at the start and `id:` lines on events."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await subscribed_stream(client_session, lg, mwi=True)
     async with resp:
         assert await reader.next_block() == "retry: 2500"
@@ -101,10 +98,9 @@ async def test_sse_retry_and_ids_are_settings(
 
 
 async def test_sse_replays_messages_queued_while_down(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """By default a new stream first delivers what was queued without a stream."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         message = await reader.next_message()
@@ -116,10 +112,9 @@ async def test_sse_replays_messages_queued_while_down(
     [SimulatorSettings(sse_replay_queued=False, sse_ping_interval=0.01)],
 )
 async def test_sse_can_drop_messages_queued_while_down(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """With `sse_replay_queued=False` the queued snapshot is lost; later ones arrive."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await subscribed_stream(client_session, lg)
     async with resp:
         assert await reader.next_block() == ":ping"
@@ -131,10 +126,9 @@ async def test_sse_can_drop_messages_queued_while_down(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(messaging_version=1)])
 async def test_no_sse_below_messaging_2(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """A messaging 1 server ignores Accept: text/event-stream and answers JSON."""
-    lg = await login(client_session, icws_simulator.url)
     await subscribe(client_session, lg)
     async with await request_stream(client_session, lg) as resp:
         assert resp.status == 200
@@ -145,10 +139,12 @@ async def test_no_sse_below_messaging_2(
 
 @pytest.mark.parametrize("abort", [False, True])
 async def test_drop_event_streams(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, abort: bool
+    icws_simulator: RunningSimulator,
+    client_session: aiohttp.ClientSession,
+    lg: Login,
+    abort: bool,
 ) -> None:
     """Dropped streams end (cleanly or by closing the connection); a new one works."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await open_stream(client_session, lg)
     async with resp:
         assert icws_simulator.sim.drop_event_streams(abort=abort) == 1
@@ -163,10 +159,9 @@ async def test_drop_event_streams(
 
 
 async def test_a_new_stream_replaces_the_old_one(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Opening a second stream on a session ends the first."""
-    lg = await login(client_session, icws_simulator.url)
     old, old_reader = await open_stream(client_session, lg)
     async with old:
         new, new_reader = await open_stream(client_session, lg)
@@ -177,10 +172,9 @@ async def test_a_new_stream_replaces_the_old_one(
 
 
 async def test_stream_ends_after_logout(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Logging out ends the session's stream; reopening it answers 401."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await open_stream(client_session, lg)
     async with resp:
         async with client_session.delete(

@@ -8,7 +8,14 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import VOICEMAIL_SUB, login, post_connection, set_station, status_of
+from .helpers import (
+    VOICEMAIL_SUB,
+    Login,
+    login,
+    post_connection,
+    set_station,
+    status_of,
+)
 
 WWW_AUTHENTICATE = 'ICWS realm="ICWS" location="/ICWS/connection"'
 
@@ -23,20 +30,18 @@ async def _expect_401(resp: aiohttp.ClientResponse, code: int) -> dict[str, obje
 
 
 async def test_a_valid_session_request_passes(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Cookie + CSRF header: the request goes through."""
-    lg = await login(client_session, icws_simulator.url)
     async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
         assert resp.status == 200
         assert await resp.json(content_type=None) == {"connectionState": 1}
 
 
 async def test_unknown_session_id_is_error_code_1(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """A made-up session id in the URL: 401 errorCode 1."""
-    lg = await login(client_session, icws_simulator.url)
     url = f"{icws_simulator.url}/icws/99999999/{VOICEMAIL_SUB}"
     async with client_session.put(url, headers=lg.auth()) as resp:
         body = await _expect_401(resp, 1)
@@ -44,10 +49,9 @@ async def test_unknown_session_id_is_error_code_1(
 
 
 async def test_missing_or_wrong_cookie_is_error_code_4(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """No cookie, another session's cookie, or a wrong value: 401 errorCode 4."""
-    lg = await login(client_session, icws_simulator.url)
     other = await login(client_session, icws_simulator.url)
     bad_cookies = [
         None,
@@ -64,10 +68,9 @@ async def test_missing_or_wrong_cookie_is_error_code_4(
 
 
 async def test_cookie_among_other_cookies_is_found(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """The session cookie may come with other cookies."""
-    lg = await login(client_session, icws_simulator.url)
     headers = {"ININ-ICWS-CSRF-Token": lg.csrf, "Cookie": f"a=b; {lg.cookie}; c=d"}
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=headers) as resp:
         assert resp.status == 200
@@ -82,15 +85,14 @@ async def test_cookie_among_other_cookies_is_found(
     ids=["refused-by-default", "accept_quoted_cookie"],
 )
 async def test_quoted_cookie(
-    icws_simulator: RunningSimulator,
     client_session: aiohttp.ClientSession,
+    lg: Login,
     accepted: bool,
 ) -> None:
     """`icws_1="...|languageId=en-us"` (how cookie jars re-quote it) counts as missing.
 
     With `accept_quoted_cookie=True` the value is unquoted and accepted.
     """
-    lg = await login(client_session, icws_simulator.url)
     name, _, value = lg.cookie.partition("=")
     headers = {"ININ-ICWS-CSRF-Token": lg.csrf, "Cookie": f'{name}="{value}"'}
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=headers) as resp:
@@ -101,10 +103,9 @@ async def test_quoted_cookie(
 
 
 async def test_missing_or_wrong_csrf_is_error_code_2(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """No CSRF header, or another session's token: 401 errorCode 2."""
-    lg = await login(client_session, icws_simulator.url)
     other = await login(client_session, icws_simulator.url)
     for token in (None, other.csrf, ""):
         headers = {"Cookie": lg.cookie}
@@ -119,10 +120,9 @@ async def test_missing_or_wrong_csrf_is_error_code_2(
 
 
 async def test_get_messages_needs_only_the_cookie(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """GET messaging/messages works without CSRF, not without cookie."""
-    lg = await login(client_session, icws_simulator.url)
     assert (
         await status_of(client_session, lg, "GET", "messaging/messages", csrf=False)
         == 200
@@ -134,10 +134,9 @@ async def test_get_messages_needs_only_the_cookie(
 
 
 async def test_logout_then_401(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """DELETE /connection answers 200; the session is gone afterwards."""
-    lg = await login(client_session, icws_simulator.url)
     assert await status_of(client_session, lg, "DELETE", "connection") == 200
     for method, path in (
         ("PUT", VOICEMAIL_SUB),
@@ -163,20 +162,18 @@ async def test_logout_then_401(
     [SimulatorSettings(logout_status=204, previous_connection_state_visible=False)],
 )
 async def test_logout_status_and_connection_state_are_settings(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """204 logout; GET /connection of an ended session answers 401."""
-    lg = await login(client_session, icws_simulator.url)
     assert await status_of(client_session, lg, "DELETE", "connection") == 204
     async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
         await _expect_401(resp, -2147221499)
 
 
 async def test_expired_sessions_get_401(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """`expire_sessions()` ends sessions; new logins work."""
-    lg = await login(client_session, icws_simulator.url)
     assert icws_simulator.sim.expire_sessions("alice") == 1
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         await _expect_401(resp, -2147221499)
@@ -192,10 +189,9 @@ async def test_expired_sessions_get_401(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(session_idle_timeout=0.0)])
 async def test_idle_timeout_expires_sessions(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """With an idle timeout of 0 s any later request finds the session expired."""
-    lg = await login(client_session, icws_simulator.url)
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         await _expect_401(resp, -2147221499)
     async with client_session.get(lg.url("connection"), headers=lg.auth()) as resp:
@@ -215,10 +211,9 @@ async def test_idle_timeout_default_is_none(
 
 
 async def test_station_put_get_delete(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """PUT /connection/station sets the station; GET reports it; stationless clears it."""
-    lg = await login(client_session, icws_simulator.url)
     async with client_session.get(
         lg.url("connection/station"), headers=lg.auth()
     ) as resp:
@@ -263,11 +258,8 @@ async def test_station_put_get_delete(
     assert await status_of(client_session, lg, "DELETE", "connection/station") == 204
 
 
-async def test_heartbeat(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
-) -> None:
+async def test_heartbeat(client_session: aiohttp.ClientSession, lg: Login) -> None:
     """POST messaging/heartbeat answers 204 on a live session."""
-    lg = await login(client_session, icws_simulator.url)
     assert await status_of(client_session, lg, "POST", "messaging/heartbeat") == 204
 
 

@@ -79,10 +79,9 @@ async def test_play_status_only_to_the_starter(
     [SimulatorSettings(valid_play_targets=("1234",), default_play_target="reject")],
 )
 async def test_play_target_settings(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Unknown targets: 400 not found; no playTarget: 400 missing property."""
-    lg = await login(client_session, icws_simulator.url)
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     async with client_session.post(
         lg.message_url(message_id, START), json=play_to("999"), headers=lg.auth()
@@ -116,10 +115,9 @@ async def test_state_settings(
 
 @pytest.mark.parametrize("icws_settings", [SimulatorSettings(session_idle_timeout=0.0)])
 async def test_an_open_stream_keeps_the_session_alive(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """With an open event stream the idle timeout does not apply; after it ends it does."""
-    lg = await login(client_session, icws_simulator.url)
     # The login itself counts as activity only until the next request.
     async with await request_stream(client_session, lg) as resp:
         assert resp.status == 401
@@ -140,10 +138,9 @@ async def test_an_open_stream_keeps_the_session_alive(
     "icws_settings", [SimulatorSettings(unified_messaging_version=None)]
 )
 async def test_no_unified_messaging_feature(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Without the feature the UM resources do not exist (404)."""
-    lg = await login(client_session, icws_simulator.url)
     assert await status_of(client_session, lg, "PUT", VOICEMAIL_SUB) == 404
     message_id = icws_simulator.sim.voicemails("alice")[-1].message_id
     status, _ = await play_stop(client_session, lg, message_id)
@@ -151,10 +148,9 @@ async def test_no_unified_messaging_feature(
 
 
 async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """A new fax does not change messagesWaiting; count-refresh without mwi sends nothing."""
-    lg = await login(client_session, icws_simulator.url)
     assert (
         await status_of(
             client_session,
@@ -177,10 +173,9 @@ async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(
 
 
 async def test_cookie_in_a_second_cookie_header(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Several Cookie headers are all searched."""
-    lg = await login(client_session, icws_simulator.url)
     headers = [
         ("Cookie", "other=1"),
         ("Cookie", lg.cookie),

@@ -8,7 +8,15 @@ import pytest
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import login, open_stream, poll, post_connection, status_of, subscribed
+from .helpers import (
+    Login,
+    login,
+    open_stream,
+    poll,
+    post_connection,
+    status_of,
+    subscribed,
+)
 
 REFUSING = SimulatorSettings(refusing_hosts={"primary.test": ("backup.test",)})
 
@@ -110,10 +118,9 @@ async def test_switchover_at_runtime_and_back(
 
 
 async def test_switchover_ends_an_open_stream_after_the_message(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """An open SSE stream delivers the state change, then ends."""
-    lg = await login(client_session, icws_simulator.url)
     resp, reader = await open_stream(client_session, lg)
     async with resp:
         icws_simulator.sim.switchover(["backup.test"])
@@ -126,10 +133,9 @@ async def test_switchover_ends_an_open_stream_after_the_message(
     "icws_settings", [SimulatorSettings(deliver_queue_after_down=False)]
 )
 async def test_switchover_without_queue_delivery(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """With the setting off the session answers 401 at once."""
-    lg = await login(client_session, icws_simulator.url)
     icws_simulator.sim.switchover(["backup.test"])
     assert await status_of(client_session, lg, "GET", "messaging/messages") == 401
 
@@ -160,18 +166,16 @@ async def test_login_redirect_setting(
     "icws_settings", [SimulatorSettings(alternate_host_list=("cic-icws",))]
 )
 async def test_alternate_host_list_on_success(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """A successful login can list alternate hosts too (observed `["cic-icws"]`)."""
-    lg = await login(client_session, icws_simulator.url)
     assert lg.body["alternateHostList"] == ["cic-icws"]
 
 
 async def test_switchover_to_the_same_address(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """`switchover(["127.0.0.1"])`: sessions go down, logins on 127.0.0.1 still work."""
-    lg = await login(client_session, icws_simulator.url)
     assert icws_simulator.sim.switchover(["127.0.0.1"]) == 1
     (message,) = await poll(client_session, lg)
     assert message["reason"] == "Switchover"

@@ -14,8 +14,8 @@ from tests.icws_simulator.server import RunningSimulator
 from .helpers import (
     MWI_SUB,
     VOICEMAIL_SUB,
+    Login,
     delete_message,
-    login,
     play_stop,
     poll,
     set_state,
@@ -155,10 +155,9 @@ async def test_unsubscribe_stops_deltas(
     [SimulatorSettings(subscription_put_status=204, subscription_delete_status=200)],
 )
 async def test_subscription_statuses_are_settings(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """PUT 204 / DELETE 200 when configured."""
-    lg = await login(client_session, icws_simulator.url)
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
         assert resp.status == 204
         assert await resp.read() == b""
@@ -267,10 +266,9 @@ async def test_mwi_count_refresh(
 
 
 async def test_fax_subscription(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """The fax subscription lists only faxes as faxMessageAdded."""
-    lg = await login(client_session, icws_simulator.url)
     assert (
         await status_of(
             client_session,
