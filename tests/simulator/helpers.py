@@ -160,6 +160,13 @@ async def delete_message(
     return await status_of(session, lg, "DELETE", lg.message_url(message_id))
 
 
+async def count_refresh(session: aiohttp.ClientSession, lg: Login) -> int:
+    """PUT the message-waiting indicator's count-refresh; return the status."""
+    return await status_of(
+        session, lg, "PUT", "unified-messaging/messages-waiting-indicator/count-refresh"
+    )
+
+
 def play_to(target: str = "1234", state: int = 1) -> dict[str, Any]:
     """Return a play/start body with a voicemailPlayTarget."""
     return {

@@ -165,11 +165,10 @@ async def test_settings_and_users_commands(
 
 
 async def test_reset_restores_the_baseline(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """reset: sessions, faults, log and switchover gone; mailbox as seeded."""
     sim = icws_simulator.sim
-    lg = await login(client_session, icws_simulator.url)
     first_id = sim.voicemails("alice")[0].message_id
     sim.remove_voicemail("alice", first_id)
     sim.set_read("alice", sim.voicemails("alice")[-1].message_id, True)

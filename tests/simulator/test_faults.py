@@ -28,11 +28,10 @@ from .helpers import (
 
 
 async def test_410_and_500_faults(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """410 (deprecated resource) and 500 (errorCode -2147467259), once each."""
     sim = icws_simulator.sim
-    lg = await login(client_session, icws_simulator.url)
     sim.inject_fault("voicemail-messages$", 410)
     sim.inject_fault("voicemail-messages$", 500, method="PUT")
     async with client_session.put(lg.url(VOICEMAIL_SUB), headers=lg.auth()) as resp:
@@ -74,11 +73,10 @@ async def test_fault_filters_count_and_clear(
 
 
 async def test_any_status_and_401_fault(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Any status (here 418, 204) and a 401 with the WWW-Authenticate header."""
     sim = icws_simulator.sim
-    lg = await login(client_session, icws_simulator.url)
     sim.inject_fault("messaging/messages", 418)
     sim.inject_fault("messaging/messages", 401)
     sim.inject_fault("messaging/messages", 204)
@@ -173,11 +171,10 @@ async def test_dropped_connection(
 
 
 async def test_request_log_keeps_raw_path_query_headers_body(
-    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
+    icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """Raw (percent-encoded) path, raw query, headers, body, status, Host."""
     sim = icws_simulator.sim
-    lg = await login(client_session, icws_simulator.url)
     login_record = sim.requests[0]
     assert login_record.method == "POST"
     assert login_record.path == "/icws/connection"

@@ -12,6 +12,7 @@ from .helpers import (
     START,
     VOICEMAIL_SUB,
     Login,
+    count_refresh,
     login,
     open_stream,
     play_start,
@@ -151,15 +152,7 @@ async def test_mwi_ignores_faxes_and_count_refresh_needs_the_subscription(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession, lg: Login
 ) -> None:
     """A new fax does not change messagesWaiting; count-refresh without mwi sends nothing."""
-    assert (
-        await status_of(
-            client_session,
-            lg,
-            "PUT",
-            "unified-messaging/messages-waiting-indicator/count-refresh",
-        )
-        == 204
-    )
+    assert await count_refresh(client_session, lg) == 204
     assert await poll(client_session, lg) == []
     await subscribe(client_session, lg, mwi=True)
     await poll(client_session, lg)

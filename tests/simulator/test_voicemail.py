@@ -15,6 +15,7 @@ from .helpers import (
     MWI_SUB,
     VOICEMAIL_SUB,
     Login,
+    count_refresh,
     delete_message,
     play_stop,
     poll,
@@ -32,6 +33,13 @@ async def _snapshot(
     lg, (snapshot, mwi) = await subscribed(client_session, icws_simulator.url, mwi=True)
     assert mwi["messagesWaiting"] == 2
     return lg, snapshot
+
+
+async def _newest(
+    client_session: aiohttp.ClientSession, icws_simulator: RunningSimulator
+) -> tuple[Login, str]:
+    lg, snapshot = await _snapshot(client_session, icws_simulator)
+    return lg, snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
 
 
 async def test_snapshot_has_full_items(
@@ -168,8 +176,7 @@ async def test_mark_read_and_unread(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """PUT /unified-messaging/{id} {state} -> 204 + Changed + mwi."""
-    lg, snapshot = await _snapshot(client_session, icws_simulator)
-    message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
+    lg, message_id = await _newest(client_session, icws_simulator)
     assert await set_state(client_session, lg, message_id, 1) == 204
     changed, mwi = await poll(client_session, lg)
     assert changed["voicemailMessagesChanged"] == [
@@ -204,8 +211,7 @@ async def test_mark_read_validates_state(
     property_name: str,
 ) -> None:
     """Missing or invalid `state`: 400 with propertyName."""
-    lg, snapshot = await _snapshot(client_session, icws_simulator)
-    message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
+    lg, message_id = await _newest(client_session, icws_simulator)
     async with client_session.put(
         lg.message_url(message_id), json=body, headers=lg.auth()
     ) as resp:
@@ -217,8 +223,7 @@ async def test_delete(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """DELETE /unified-messaging/{id} -> 204 + Removed (+ mwi for an unread one); then unknown."""
-    lg, snapshot = await _snapshot(client_session, icws_simulator)
-    message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
+    lg, message_id = await _newest(client_session, icws_simulator)
     assert await delete_message(client_session, lg, message_id) == 204
     removed, mwi = await poll(client_session, lg)
     assert removed["voicemailMessagesRemoved"] == [message_id]
@@ -238,8 +243,7 @@ async def test_unknown_id_404_and_delete_status_settings(
     icws_simulator: RunningSimulator, client_session: aiohttp.ClientSession
 ) -> None:
     """Unknown ids can answer 404; delete can answer 200."""
-    lg, snapshot = await _snapshot(client_session, icws_simulator)
-    message_id = snapshot["voicemailMessagesAdded"][-1]["unifiedMessageId"]
+    lg, message_id = await _newest(client_session, icws_simulator)
     assert await delete_message(client_session, lg, message_id) == 200
     assert await delete_message(client_session, lg, message_id) == 404
     status, _ = await play_stop(client_session, lg, message_id)
@@ -251,15 +255,7 @@ async def test_mwi_count_refresh(
 ) -> None:
     """PUT count-refresh re-sends the count to an mwi subscriber."""
     lg, _ = await _snapshot(client_session, icws_simulator)
-    assert (
-        await status_of(
-            client_session,
-            lg,
-            "PUT",
-            "unified-messaging/messages-waiting-indicator/count-refresh",
-        )
-        == 204
-    )
+    assert await count_refresh(client_session, lg) == 204
     assert await poll(client_session, lg) == [
         {"__type": f"{UM}:mwiMessage", "isDelta": False, "messagesWaiting": 2}
     ]
