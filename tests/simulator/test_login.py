@@ -81,9 +81,7 @@ async def test_include_adds_features_version_and_more(
     "icws_settings",
     [SimulatorSettings(messaging_version=1, unified_messaging_version=None)],
 )
-async def test_feature_versions_are_settings(
-    client_session: aiohttp.ClientSession, lg: Login
-) -> None:
+async def test_feature_versions_are_settings(lg: Login) -> None:
     """Messaging 1 and no unified-messaging feature at all."""
     features = {f["featureId"]: f["version"] for f in lg.body["features"]}
     assert features["messaging"] == 1

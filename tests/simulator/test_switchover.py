@@ -165,9 +165,7 @@ async def test_login_redirect_setting(
 @pytest.mark.parametrize(
     "icws_settings", [SimulatorSettings(alternate_host_list=("cic-icws",))]
 )
-async def test_alternate_host_list_on_success(
-    client_session: aiohttp.ClientSession, lg: Login
-) -> None:
+async def test_alternate_host_list_on_success(lg: Login) -> None:
     """A successful login can list alternate hosts too (observed `["cic-icws"]`)."""
     assert lg.body["alternateHostList"] == ["cic-icws"]
 
