@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 import re
 from typing import Any, override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DEFAULT_MAX_BUTTONS
@@ -32,6 +34,9 @@ from .icws import Voicemail
 
 # Presses go to the server one at a time.
 PARALLEL_UPDATES = 1
+
+BUTTON_SYNC_DELAY = 0.1
+"""Seconds after a coordinator update until the buttons follow the mailbox."""
 
 
 def _has_play_target(coordinator: VoicemailCoordinator) -> bool:
@@ -117,8 +122,33 @@ async def async_setup_entry(
             ):
                 entity_registry.async_remove(registry_entry.entity_id)
 
+    pending: CALLBACK_TYPE | None = None
+
+    @callback
+    def _async_sync_later(_now: datetime) -> None:
+        nonlocal pending
+        pending = None
+        _async_sync_buttons()
+
+    @callback
+    def _async_schedule_sync() -> None:
+        """Sync shortly after an update, once for a burst of updates.
+
+        Creating and removing buttons writes the registry and states: done inside
+        the coordinator's update, it would delay the counts on their way out.
+        """
+        nonlocal pending
+        if pending is None:
+            pending = async_call_later(hass, BUTTON_SYNC_DELAY, _async_sync_later)
+
+    @callback
+    def _async_cancel_sync() -> None:
+        if pending is not None:
+            pending()
+
     _async_sync_buttons()
-    entry.async_on_unload(coordinator.async_add_listener(_async_sync_buttons))
+    entry.async_on_unload(coordinator.async_add_listener(_async_schedule_sync))
+    entry.async_on_unload(_async_cancel_sync)
 
 
 def _button_key(message_id: str, description: VoicemailButtonEntityDescription) -> str:

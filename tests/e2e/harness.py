@@ -116,6 +116,23 @@ def find_unique(entities: dict[str, dict[str, Any]], suffix: str) -> str:
     return found[0]
 
 
+async def entities_with(
+    api: HassApi, entry_id: str, *suffixes: str, timeout: float
+) -> dict[str, dict[str, Any]]:
+    """Wait until the entry has an entity for every unique-id suffix; return its entities.
+
+    Per-message buttons follow the mailbox a moment after the counts do.
+    """
+
+    async def probe() -> dict[str, dict[str, Any]] | None:
+        entities = await entry_entities(api, entry_id)
+        if all(any(uid.endswith(s) for uid in entities) for s in suffixes):
+            return entities
+        return None
+
+    return await wait_until(probe, timeout=timeout, what=f"entities {suffixes}")
+
+
 async def wait_until[T](
     probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str
 ) -> T:

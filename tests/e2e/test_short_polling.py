@@ -13,6 +13,7 @@ from scripts._dev.simulator import SimulatorControl
 from tests.e2e.harness import (
     EVENT_TIMEOUT,
     digest,
+    entities_with,
     entry_entities,
     find_unique,
     new_state_is,
@@ -50,8 +51,9 @@ async def test_a_new_voicemail_arrives_by_polling(
             new_state_is(count_entity, lambda s: s == str(len(mailbox) + 1)),
             timeout=EVENT_TIMEOUT,
         )
-    now = await entry_entities(api, entry.entry_id)
-    find_unique(now, f"_{digest(vm['message_id'])}_stop")
+    stop_suffix = f"_{digest(vm['message_id'])}_stop"
+    now = await entities_with(api, entry.entry_id, stop_suffix, timeout=EVENT_TIMEOUT)
+    find_unique(now, stop_suffix)
     # Polling, not a stream: the server saw repeated message requests.
     polls = [
         r

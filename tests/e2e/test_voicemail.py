@@ -21,6 +21,7 @@ from tests.e2e.harness import (
     RECONNECT_TIMEOUT,
     Stack,
     digest,
+    entities_with,
     entry_entities,
     find_unique,
     new_state_is,
@@ -211,9 +212,13 @@ async def test_a_new_voicemail_arrives_as_state_changes(
             ],
         )
     assert fired["new_state"]["attributes"]["message_id"] == vm["message_id"]
-    now = await entry_entities(api, entry.entry_id)
-    find_unique(now, f"_{digest(vm['message_id'])}_play")
-    stop = find_unique(now, f"_{digest(vm['message_id'])}_stop")
+    play_suffix = f"_{digest(vm['message_id'])}_play"
+    stop_suffix = f"_{digest(vm['message_id'])}_stop"
+    now = await entities_with(
+        api, entry.entry_id, play_suffix, stop_suffix, timeout=EVENT_TIMEOUT
+    )
+    find_unique(now, play_suffix)
+    stop = find_unique(now, stop_suffix)
     assert await state_of(api, stop) != "unavailable"
 
 
@@ -294,7 +299,21 @@ async def test_a_restart_keeps_the_entry_and_its_entities(
     entry: EntryOutcome,
 ) -> None:
     """Restart from Home Assistant itself: the account comes back with the same entities."""
-    before = await entry_entities(api, entry.entry_id)
+    # Buttons follow the mailbox a moment after the counts: wait until they match it.
+    digests = {digest(vm["message_id"]) for vm in await control.voicemails()}
+
+    async def settled() -> dict[str, dict[str, Any]] | None:
+        entities = await entry_entities(api, entry.entry_id)
+        buttons = {
+            e["unique_id"].split("_")[-2]
+            for e in entities.values()
+            if e["entity_id"].startswith("button.")
+        }
+        return entities if buttons == digests else None
+
+    before = await wait_until(
+        settled, timeout=EVENT_TIMEOUT, what="buttons match the mailbox"
+    )
     # Home Assistant may close the connection while it answers: that is fine.
     with suppress(aiohttp.ClientError):
         await api.call_service("homeassistant", "restart", expect=None)
