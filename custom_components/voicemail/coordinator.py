@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import attrgetter
 import random
 from types import MappingProxyType
 from typing import Any, override
@@ -131,6 +133,7 @@ def reconnect_delay(attempt: int) -> float:
 
 
 def _newest_first(voicemail: Voicemail) -> tuple[datetime, str]:
+    """Sort key: received, then id (ids are unique, so a total order)."""
     return (voicemail.received, voicemail.message_id)
 
 
@@ -146,6 +149,8 @@ class VoicemailData:
     """The server's message-waiting count, None until it sent one."""
     by_id: Mapping[str, Voicemail] = field(compare=False)
     """The same voicemails by id."""
+    unread: int = field(compare=False)
+    """How many voicemails were not listened to (counted once, when built)."""
 
     @classmethod
     def build(
@@ -155,18 +160,88 @@ class VoicemailData:
         messages_waiting: int | None,
     ) -> VoicemailData:
         """Sort the voicemails and index them."""
-        ordered = tuple(sorted(voicemails, key=_newest_first, reverse=True))
-        return cls(
-            voicemails=ordered,
+        mailbox = Mailbox()
+        mailbox.reset(voicemails)
+        return mailbox.data(playing, messages_waiting)
+
+
+class Mailbox:
+    """The voicemails of an account, kept in order as changes arrive.
+
+    A snapshot is sorted once; each later change costs a binary search (and a
+    list insert or delete), not a sort of the whole mailbox. The published view
+    is built only when the mailbox changed since the last one.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._by_id: dict[str, Voicemail] = {}
+        self._order: list[Voicemail] = []
+        """Oldest first: the reverse of what is published."""
+        self._unread = 0
+        self._view: (
+            tuple[tuple[Voicemail, ...], Mapping[str, Voicemail], int] | None
+        ) = None
+
+    def get(self, message_id: str) -> Voicemail | None:
+        """Return the voicemail with this id, if any."""
+        return self._by_id.get(message_id)
+
+    def reset(self, voicemails: Iterable[Voicemail]) -> None:
+        """Replace the whole mailbox (a snapshot)."""
+        self._by_id = {vm.message_id: vm for vm in voicemails}
+        self._order = sorted(self._by_id.values(), key=_newest_first)
+        self._unread = sum(1 for vm in self._order if not vm.read)
+        self._view = None
+
+    def put(self, voicemail: Voicemail) -> None:
+        """Add a voicemail, or replace the one with the same id."""
+        if (old := self._by_id.get(voicemail.message_id)) is not None:
+            index = self._index(old)
+            if _newest_first(old) == _newest_first(voicemail):
+                self._order[index] = voicemail
+            else:
+                del self._order[index]
+                insort(self._order, voicemail, key=_newest_first)
+            self._unread -= not old.read
+        else:
+            insort(self._order, voicemail, key=_newest_first)
+        self._by_id[voicemail.message_id] = voicemail
+        self._unread += not voicemail.read
+        self._view = None
+
+    def remove(self, message_id: str) -> None:
+        """Remove the voicemail with this id, if there is one."""
+        if (old := self._by_id.pop(message_id, None)) is None:
+            return
+        del self._order[self._index(old)]
+        self._unread -= not old.read
+        self._view = None
+
+    def _index(self, voicemail: Voicemail) -> int:
+        """Return the position of a voicemail that is in the mailbox."""
+        return bisect_left(self._order, _newest_first(voicemail), key=_newest_first)
+
+    def data(self, playing: str | None, messages_waiting: int | None) -> VoicemailData:
+        """Return the mailbox as published, with the playback and waiting count.
+
+        While the mailbox is unchanged, the same tuple and mapping are handed out
+        again: listeners can tell with `is` that only the rest changed.
+        """
+        if self._view is None:
+            ordered = tuple(reversed(self._order))
+            index = dict(
+                zip(map(attrgetter("message_id"), ordered), ordered, strict=True)
+            )
+            self._view = (ordered, MappingProxyType(index), self._unread)
+        voicemails, by_id, unread = self._view
+        return VoicemailData(
+            voicemails=voicemails,
             playing=playing,
             messages_waiting=messages_waiting,
-            by_id=MappingProxyType({vm.message_id: vm for vm in ordered}),
+            by_id=by_id,
+            unread=unread,
         )
-
-    @property
-    def unread(self) -> int:
-        """How many voicemails were not listened to."""
-        return sum(1 for vm in self.voicemails if not vm.read)
 
 
 class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
@@ -196,7 +271,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self.client = client
         self._logged_in = False
         self.last_errors: deque[str] = deque(maxlen=LAST_ERRORS_KEPT)
-        self._voicemails: dict[str, Voicemail] = {}
+        self._mailbox = Mailbox()
         self._playing: str | None = None
         self._messages_waiting: int | None = None
         self._connected = False
@@ -305,20 +380,18 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         """Apply one event of the stream."""
         match event:
             case VoicemailSnapshot(voicemails=voicemails):
-                self._voicemails = {vm.message_id: vm for vm in voicemails}
+                self._mailbox.reset(voicemails)
                 if (waiter := self._snapshot_waiter) is not None and not waiter.done():
                     waiter.set_result(None)
                     return
             case VoicemailDelta(added=added, changed=changed, removed=removed):
                 for vm in added:
-                    self._voicemails[vm.message_id] = vm
+                    self._mailbox.put(vm)
                 for change in changed:
-                    if (old := self._voicemails.get(change.message_id)) is not None:
-                        self._voicemails[change.message_id] = replace(
-                            old, state=change.state
-                        )
+                    if (old := self._mailbox.get(change.message_id)) is not None:
+                        self._mailbox.put(replace(old, state=change.state))
                 for message_id in removed:
-                    self._voicemails.pop(message_id, None)
+                    self._mailbox.remove(message_id)
             case PlayStatusChange(message_id=message_id, status=PlayStatus.PLAYING):
                 self._async_playback_started(message_id)
             case PlayStatusChange(message_id=message_id):
@@ -372,9 +445,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self.last_errors.append(f"{type(err).__name__}: {err}")
 
     def _build_data(self) -> VoicemailData:
-        return VoicemailData.build(
-            self._voicemails.values(), self._playing, self._messages_waiting
-        )
+        return self._mailbox.data(self._playing, self._messages_waiting)
 
     # --- Playback state ----------------------------------------------------------------
 
@@ -412,7 +483,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
 
     def voicemail(self, message_id: str) -> Voicemail:
         """Return the message with this id; raise a translated error for others."""
-        if (voicemail := self._voicemails.get(message_id)) is None:
+        if (voicemail := self._mailbox.get(message_id)) is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_message",

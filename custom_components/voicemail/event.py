@@ -140,6 +140,11 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
         if previous is not None:
             if previous.playing is not None and previous.playing != data.playing:
                 self._async_fire(EVENT_PLAYBACK_STOPPED, previous, previous.playing)
+            if data.by_id is previous.by_id:
+                # The coordinator hands out the same mailbox while it is unchanged:
+                # only the playback (or the waiting count) changed.
+                self._async_playback_started(previous, data)
+                return
             for message_id, old in previous.by_id.items():
                 if message_id not in data.by_id:
                     self._async_fire(EVENT_DELETED, previous, message_id)
@@ -151,14 +156,21 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
             if voicemail.message_id not in self._known:
                 self._async_fire(EVENT_RECEIVED, data, voicemail.message_id)
 
-        if data.playing is not None and (
-            previous is None or previous.playing != data.playing
-        ):
-            self._async_fire(EVENT_PLAYBACK_STARTED, data, data.playing)
+        self._async_playback_started(previous, data)
 
         if self._known != data.by_id.keys():
             self._known = set(data.by_id)
             self._store.async_delay_save(self._stored_data, STORAGE_SAVE_DELAY)
+
+    @callback
+    def _async_playback_started(
+        self, previous: VoicemailData | None, data: VoicemailData
+    ) -> None:
+        """Fire `playback_started` when a message began playing since `previous`."""
+        if data.playing is not None and (
+            previous is None or previous.playing != data.playing
+        ):
+            self._async_fire(EVENT_PLAYBACK_STARTED, data, data.playing)
 
     @callback
     def _async_fire(
