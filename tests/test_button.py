@@ -8,10 +8,16 @@ from unittest.mock import patch
 
 from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -281,3 +287,36 @@ async def test_not_exposed_to_assistants(
     stop = button_id(hass, init_integration, _ids(icws_simulator)[0], "stop")
 
     assert not async_should_expose(hass, "conversation", stop)
+
+
+async def test_buttons_follow_the_connection(
+    hass: HomeAssistant,
+    init_integration: VoicemailConfigEntry,
+    icws_simulator: RunningSimulator,
+) -> None:
+    """Buttons go unavailable with the account and come back with it, once each."""
+    coordinator = init_integration.runtime_data
+    stop = button_id(hass, init_integration, _ids(icws_simulator)[0], "stop")
+    assert stop is not None
+    states: list[str] = []
+    async_track_state_change_event(
+        hass, stop, lambda event: states.append(event.data["new_state"].state)
+    )
+
+    # The new session cannot subscribe once: the task reconnects (at once, here).
+    icws_simulator.sim.inject_fault(
+        "/messaging/subscriptions/unified-messaging/voicemail-messages$",
+        500,
+        method="PUT",
+    )
+    with patch(
+        "custom_components.voicemail.coordinator.reconnect_delay", return_value=0
+    ):
+        icws_simulator.sim.expire_sessions()
+        await wait_until(hass, lambda: len(states) == 2)
+    assert coordinator.last_update_success
+
+    # A later update leaves the buttons as they are.
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert states == [STATE_UNAVAILABLE, STATE_UNKNOWN]

@@ -176,6 +176,7 @@ class VoicemailButton(VoicemailEntity, ButtonEntity):
             "received": format_received(voicemail),
         }
         self._attr_extra_state_attributes = {"message_id": voicemail.message_id}
+        self._written_available: bool | None = None
 
     @property
     @override
@@ -184,6 +185,18 @@ class VoicemailButton(VoicemailEntity, ButtonEntity):
         return super().available and self.entity_description.available_fn(
             self.coordinator
         )
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when the availability changed.
+
+        Nothing else of a button follows the mailbox, and writing every button's
+        state at every update would delay the counts on their way out.
+        """
+        if (available := self.available) is not self._written_available:
+            self._written_available = available
+            self.async_write_ha_state()
 
     @override
     async def async_press(self) -> None:
