@@ -301,7 +301,8 @@ class Develop:
         )
         for entity_id in sorted(entities):
             if entity_id.startswith("sensor."):
-                state = states.get(entity_id, {}).get("state", "?")
+                # A sensor without a state is one that is disabled by default.
+                state = states.get(entity_id, {}).get("state", "(disabled)")
                 lines.append(f"                  {entity_id} = {state}")
         if self.simulator is not None:
             lines += [
