@@ -84,7 +84,8 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
     max_buttons: int = entry.options.get(CONF_MAX_BUTTONS, DEFAULT_MAX_BUTTONS)
     entity_registry = er.async_get(hass)
-    added: set[str] = set()
+    added: set[str] | None = None
+    """Ids of the messages with buttons; None until the first sync."""
     # Unique ids of per-message buttons, of any message: other buttons are left alone.
     message_button = re.compile(
         re.escape(entity_unique_id(entry, ""))
@@ -98,10 +99,14 @@ async def async_setup_entry(
         nonlocal added
         window = coordinator.data.voicemails[:max_buttons]
         wanted = {voicemail.message_id for voicemail in window}
+        if wanted == added:
+            # A count or playback update: the window, and so the buttons, are the same.
+            return
+        have = added or set()
         async_add_entities(
             VoicemailButton(coordinator, description, voicemail)
             for voicemail in window
-            if voicemail.message_id not in added
+            if voicemail.message_id not in have
             for description in BUTTONS
         )
         added = wanted
