@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from . import handlers as h
+from . import handlers as h, login as lg, unified as um
 from .control import handle_control
 from .responses import (
     WWW_AUTHENTICATE,
@@ -140,13 +140,13 @@ async def _sessionless(
     method = request.method.upper()
     rest = lowered[2:]
     if rest == [] and method == "POST":
-        return await h.login(sim, request, body)
+        return await lg.login(sim, request, body)
     if rest == ["features"] or (len(rest) == 2 and rest[0] == "features"):
         if method != "GET":
             return method_not_allowed(["GET"])
-        return h.get_features(sim, unquote(segments[3]) if len(rest) == 2 else None)
+        return lg.get_features(sim, unquote(segments[3]) if len(rest) == 2 else None)
     if rest == ["version"]:
-        return h.get_version(sim) if method == "GET" else method_not_allowed(["GET"])
+        return lg.get_version(sim) if method == "GET" else method_not_allowed(["GET"])
     if rest == []:
         return method_not_allowed(["POST"])
     return not_found()
@@ -283,9 +283,9 @@ async def _unified_messaging(
             },
         )
     if operation == "PUT":
-        return h.update_message(sim, session, raw_id, body)
+        return um.update_message(sim, session, raw_id, body)
     if operation == "DELETE":
-        return h.delete_message(sim, session, raw_id)
+        return um.delete_message(sim, session, raw_id)
     if operation == "start":
-        return h.play_start(sim, session, raw_id, body)
-    return h.play_stop(sim, session, raw_id)
+        return um.play_start(sim, session, raw_id, body)
+    return um.play_stop(sim, session, raw_id)
