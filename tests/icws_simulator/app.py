@@ -11,8 +11,9 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from . import handlers as h, login as lg, unified as um
+from . import attachments, handlers as h, login as lg, proxy, unified as um
 from .control import handle_control
+from .proxy import CONTROL_PREFIX
 from .responses import (
     WWW_AUTHENTICATE,
     empty,
@@ -27,7 +28,6 @@ from .state import RecordedRequest, Session
 if TYPE_CHECKING:
     from .simulator import IcwsSimulator
 
-CONTROL_PREFIX = "/_simulator/"
 SUBSCRIPTIONS = {"voicemail-messages", "fax-messages", "messages-waiting-indicator"}
 SIMULATOR_KEY: web.AppKey[IcwsSimulator] = web.AppKey("icws_simulator")
 
@@ -43,13 +43,17 @@ def build_app(sim: IcwsSimulator) -> web.Application:
     async def on_shutdown(_app: web.Application) -> None:
         sim.close()
 
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        await proxy.on_response_prepare(sim, request, response)
+
     app.router.add_route("*", "/{tail:.*}", handle)
     app.on_shutdown.append(on_shutdown)
+    app.on_response_prepare.append(on_prepare)
     return app
 
 
 async def dispatch(sim: IcwsSimulator, request: web.Request) -> web.StreamResponse:
-    """Record the request, apply faults, route it."""
+    """Record the request, apply the proxy, faults, balancer and restart; route it."""
     raw_path, _, query = request.raw_path.partition("?")
     if raw_path.startswith(CONTROL_PREFIX):
         return await handle_control(sim, request, raw_path[len(CONTROL_PREFIX) :])
@@ -67,9 +71,20 @@ async def dispatch(sim: IcwsSimulator, request: web.Request) -> web.StreamRespon
     sim.requests.append(record)
     response: web.StreamResponse | None = None
     try:
+        path = raw_path
+        if sim.settings.normalize_dot_segments:
+            path = proxy.normalize_dots(path)
+        server_path = proxy.strip_base(sim.settings, path)
+        if server_path is None:
+            response = proxy.html_page(404)
+            return response
         response = await _faulted(sim, request, raw_path)
         if response is None:
-            response = await route(sim, request, raw_path, body, record)
+            response = proxy.affinity_refusal(
+                sim, request, server_path
+            ) or proxy.unavailable(sim)
+        if response is None:
+            response = await route(sim, request, server_path, body, record)
         return response
     finally:
         if response is not None:
@@ -125,6 +140,14 @@ async def route(
         return not_found()
     if lowered[1] == "connection":
         return await _sessionless(sim, request, segments, lowered, body)
+    if (
+        len(lowered) == 5
+        and lowered[1:3] == ["unified-messaging", "attachments"]
+        and s.unified_messaging_version is not None
+    ):
+        if request.method.upper() != "GET":
+            return method_not_allowed(["GET"])
+        return await attachments.download(sim, request, None, segments[3], segments[4])
     return await _session_route(
         sim, request, segments, lowered, body=body, record=record
     )
@@ -195,6 +218,8 @@ async def _session_route(
     if parts == ["messaging", "messages"]:
         if (refusal := allowed("GET")) is not None:
             return refusal
+        if (refusal := h.stream_refusal(sim, request)) is not None:
+            return refusal
         session = h.check_session(sim, request, session_id, csrf=False, drain=True)
         if not isinstance(session, Session):
             return session
@@ -252,6 +277,17 @@ async def _unified_messaging(
         if not isinstance(session, Session):
             return session
         return h.count_refresh(sim, session)
+    if len(parts) == 4 and parts[1] == "attachments":
+        if method != "GET":
+            return method_not_allowed(["GET"])
+        session = h.check_session(
+            sim, request, session_id, csrf=s.attachment_requires_csrf
+        )
+        if not isinstance(session, Session):
+            return session
+        return await attachments.download(
+            sim, request, session, raw_parts[2], raw_parts[3]
+        )
     raw_id = raw_parts[1]
     if len(parts) == 2:
         if method not in {"PUT", "DELETE"}:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from datetime import datetime
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -26,6 +28,10 @@ def voicemail_dict(vm: StoredVoicemail) -> dict[str, Any]:
         "kind": vm.kind,
         "duration": vm.duration,
         "file_name": vm.file_name,
+        "raw": dict(vm.raw) if vm.raw else None,
+        "omit": list(vm.omit),
+        "audio_bytes": len(vm.audio) if vm.audio is not None else None,
+        "audio_missing": vm.audio_missing,
     }
 
 
@@ -42,6 +48,9 @@ def _state(sim: IcwsSimulator) -> dict[str, Any]:
                 "voicemails": len(user.mailbox),
                 "unread": user.unread_count(),
                 "playing": user.playback.message_id if user.playback else None,
+                "failed_logins": user.failed_logins,
+                "store_fault": user.store_fault.state if user.store_fault else None,
+                "mwi_fault": user.mwi_fault.state if user.mwi_fault else None,
             }
             for user_id, user in sim.users.items()
         },
@@ -65,6 +74,8 @@ def _state(sim: IcwsSimulator) -> dict[str, Any]:
         else None,
         "faults": len(sim.faults),
         "requests": len(sim.requests),
+        "down": time.monotonic() < sim.down_until,
+        "affinity_value": sim.affinity_value,
     }
 
 
@@ -117,6 +128,14 @@ def _run(sim: IcwsSimulator, command: str, args: dict[str, Any]) -> Any:
         }
         if "received" in args:
             kwargs["received"] = datetime.fromisoformat(args["received"])
+        if "raw" in args:
+            kwargs["raw"] = dict(args["raw"])
+        if "omit" in args:
+            kwargs["omit"] = tuple(args["omit"])
+        if "audio_base64" in args:
+            kwargs["audio"] = base64.b64decode(args["audio_base64"])
+        if "audio_mime" in args:
+            kwargs["audio_mime"] = args["audio_mime"]
         return voicemail_dict(sim.add_voicemail(args["user"], **kwargs))
     if command == "remove-voicemail":
         sim.remove_voicemail(args["user"], args["message_id"])
@@ -135,9 +154,12 @@ def _run(sim: IcwsSimulator, command: str, args: dict[str, Any]) -> Any:
             "disconnected": sim.disconnect_sessions(
                 args.get("user"),
                 reason=args.get("reason", "Switchover"),
-                should_reconnect=bool(args.get("should_reconnect", True)),
+                should_reconnect=_tristate(args.get("should_reconnect", True)),
             )
         }
+    reply = _run_more(sim, command, args)
+    if reply is not None:
+        return reply
     if command == "switchover":
         hosts = args.get("alternate_hosts", ["backup.test"])
         return {
@@ -181,11 +203,63 @@ def _run(sim: IcwsSimulator, command: str, args: dict[str, Any]) -> Any:
     raise LookupError(command)
 
 
+def _tristate(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _run_more(sim: IcwsSimulator, command: str, args: dict[str, Any]) -> Any:
+    """Run the commands added for proxies, restarts and odd messages (None: unknown)."""
+    user = args.get("user", "")
+    if command == "logon-elsewhere":
+        return {"disconnected": sim.logon_elsewhere(args["user"])}
+    if command == "restart":
+        return {"ended": sim.restart(float(args.get("downtime", 0.0)))}
+    if command == "failed-logins":
+        return {"failed_logins": sim.failed_logins(args["user"])}
+    if command == "remove-audio":
+        sim.remove_audio(args["user"], args["message_id"])
+        return {}
+    if command == "push-message":
+        return {"sessions": sim.push_message(user, args["message"])}
+    if command == "write-stream-bytes":
+        if "data_base64" in args:
+            data = base64.b64decode(args["data_base64"])
+        else:
+            data = str(args["data"]).encode()
+        return {"streams": sim.write_stream_bytes(user, data)}
+    if command in {"fault-mailbox-store", "fault-mwi"}:
+        fault = (
+            sim.fault_mailbox_store
+            if command == "fault-mailbox-store"
+            else sim.fault_mwi
+        )
+        extra = {key: args[key] for key in ("message", "state") if key in args}
+        return {"sessions": fault(user, **extra)}
+    if command == "restore-mailbox-store":
+        return {"sessions": sim.restore_mailbox_store(user)}
+    if command == "restore-mwi":
+        return {"sessions": sim.restore_mwi(user)}
+    if command == "glitch-snapshots":
+        sim.glitch_next_snapshots(
+            user,
+            args.get("kind", "empty"),
+            int(args.get("count", 1)),
+            tuple(args.get("omit_ids", ())),
+        )
+        return {}
+    return None
+
+
 async def handle_control(
     sim: IcwsSimulator, request: web.Request, command: str
 ) -> web.Response:
     """Run one control command (POST with a JSON object body; GET for read-only commands)."""
-    if request.method == "GET" and command in {"requests", "state", "voicemails"}:
+    if request.method == "GET" and command in {
+        "requests",
+        "state",
+        "voicemails",
+        "failed-logins",
+    }:
         args: Any = dict(request.query)
     elif request.method == "POST":
         raw = await request.read()

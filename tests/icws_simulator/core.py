@@ -29,6 +29,22 @@ class SimulatorCore:
         """During a switchover: the hosts that accept logins (the others answer 503)."""
         self._session_counter = 0
         self._closing = asyncio.Event()
+        self.down_until = 0.0
+        """`time.monotonic()` until which every ICWS request answers 503 (`restart`)."""
+        self.affinity_node = 1
+        """The load balancer's current node (`affinity_cookie`): value `node<N>`."""
+        self.affinity_responses = 0
+        """Responses counted for `affinity_cookie_rotate_every`."""
+
+    @property
+    def is_closing(self) -> bool:
+        """Whether the simulator is shutting down (or resetting)."""
+        return self._closing.is_set()
+
+    @property
+    def affinity_value(self) -> str:
+        """The value of the affinity cookie the balancer currently routes on."""
+        return f"node{self.affinity_node}"
 
     def _user(self, user_id: str) -> User:
         try:

@@ -22,7 +22,7 @@ from .server import RunningSimulator, start_simulator
 from .settings import SimulatorSettings
 from .simulator import IcwsSimulator
 from .state import MessageKind
-from .tls import generate_self_signed
+from .tls import SelfSignedCertificate, generate_self_signed
 
 USER = "alice"
 PASSWORD = "secret"
@@ -129,9 +129,25 @@ async def icws_simulator(
         await running.stop()
 
 
+TLS_NAMES = ("localhost", "primary.test", "backup.test", "icws.test")
+
+
+@pytest.fixture
+def icws_tls_separate_hosts() -> tuple[str, ...]:
+    """Host names `icws_tls_simulator` serves with a second, unrelated certificate.
+
+    Empty by default; override in a test module (e.g. `("backup.test",)`) to simulate a
+    switchover to a host whose certificate the client has never seen.
+    """
+    return ()
+
+
 @pytest.fixture
 async def icws_tls_simulator(
-    socket_enabled: None, icws_settings: SimulatorSettings, tmp_path: Path
+    socket_enabled: None,
+    icws_settings: SimulatorSettings,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> AsyncGenerator[RunningSimulator]:
     """Run a simulator like `icws_simulator`, over HTTPS with a self-signed certificate.
 
@@ -139,16 +155,30 @@ async def icws_tls_simulator(
     cookies carry `Secure`. A client that refuses the certificate aborts the handshake,
     which the server side reports to the loop's exception handler (a test failure under
     Home Assistant's harness): only that report is silenced while the fixture runs.
+    Hosts named by `icws_tls_separate_hosts` get a second, independently self-signed
+    certificate (SNI); `.certificates` maps every name to the certificate it presents.
     """
-    certificate = generate_self_signed(
-        ("localhost", "primary.test", "backup.test", "icws.test"),
-        ("127.0.0.1",),
-        tmp_path,
-    )
+    try:
+        separate = tuple(request.getfixturevalue("icws_tls_separate_hosts"))
+    except pytest.FixtureLookupError:  # a conftest that does not import it
+        separate = ()
+    certificate = generate_self_signed(TLS_NAMES, ("127.0.0.1",), tmp_path)
+    sni: dict[str, SelfSignedCertificate] = {}
+    if separate:
+        other = generate_self_signed(
+            separate, (), tmp_path, common_name="CIC-ICWS-OTHER", file_stem="other"
+        )
+        sni = dict.fromkeys(separate, other)
     sim = IcwsSimulator(icws_settings, tls=True)
     seed_fixture_mailbox(sim)
     with handshake_errors_ignored():
-        running = await start_simulator(sim, "127.0.0.1", 0, certificate=certificate)
+        running = await start_simulator(
+            sim, "127.0.0.1", 0, certificate=certificate, sni_certificates=sni
+        )
+        running.certificates = {
+            **dict.fromkeys((*TLS_NAMES, "127.0.0.1"), certificate),
+            **sni,
+        }
         try:
             yield running
         finally:

@@ -9,15 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .messages import MWI_STATE_MESSAGE
+from .proxy import html_page
 from .responses import (
+    COOKIE_EXPECTED,
+    CSRF_EXPECTED,
+    GENERIC_FAILURE_CODE,
     NOT_FOUND_CODE,
     NOT_FOUND_ID,
     empty,
     error,
+    fault_body,
     invalid_property,
     json_response,
     malformed,
     missing_property,
+    not_found,
     session_ended,
     unauthorized,
 )
@@ -106,18 +113,16 @@ def check_session(
 ) -> Session | web.Response:
     """Return the session of a `/icws/{sessionId}/...` request, or the 401 to answer."""
     session = sim.sessions.get(session_id)
-    if session is None:
+    if session is None or session.forgotten:
         return unauthorized("This request requires a session ID!", error_code=1)
     cookie = find_cookie(
         request, f"icws_{session_id}", accept_quoted=sim.settings.accept_quoted_cookie
     )
     if cookie is None or cookie != session.cookie_value:
-        return unauthorized(
-            "A session cookie was expected in the request, but not found.", error_code=4
-        )
+        return unauthorized(COOKIE_EXPECTED, error_code=4)
     if csrf and request.headers.get("ININ-ICWS-CSRF-Token") != session.csrf_token:
         return unauthorized(
-            "An authentication token was expected in the request, but not found.",
+            CSRF_EXPECTED,
             error_code=2,
         )
     if not session.alive:
@@ -204,15 +209,39 @@ def station_not_found(message: str = "The station could not be found.") -> web.R
 # --- Messaging -------------------------------------------------------------------------------
 
 
+def wants_stream(sim: IcwsSimulator, request: web.Request) -> bool:
+    """Whether a GET messages request opens the event stream (Accept and messaging >= 2)."""
+    accept = request.headers.get("Accept", "").lower()
+    return "text/event-stream" in accept and sim.settings.messaging_version >= 2
+
+
+def stream_refusal(sim: IcwsSimulator, request: web.Request) -> web.Response | None:
+    """Return `stream_status`'s answer to an event-stream request (else None).
+
+    401: the cookie-expected body (a proxy stripped the cookie); any other status: a
+    reverse proxy's HTML page (502, 504).
+    """
+    status = sim.settings.stream_status
+    accept = request.headers.get("Accept", "").lower()
+    if status is None or "text/event-stream" not in accept:
+        return None
+    if status == 401:
+        return unauthorized(COOKIE_EXPECTED, error_code=4)
+    return html_page(status)
+
+
 async def get_messages(
     sim: IcwsSimulator, request: web.Request, session: Session, record: RecordedRequest
 ) -> web.StreamResponse:
     """`GET /icws/{id}/messaging/messages`: short poll (drains the queue) or SSE."""
-    accept = request.headers.get("Accept", "").lower()
-    if "text/event-stream" in accept and sim.settings.messaging_version >= 2:
+    if wants_stream(sim, request):
         return await stream_messages(sim, request, session, record)
     items = list(session.queue)
     session.queue.clear()
+    if not items and sim.settings.empty_poll_answer == "204":
+        return empty(204)
+    if not items and sim.settings.empty_poll_answer == "empty_200":
+        return json_response(200, text="")
     return json_response(200, text="[" + ",".join(items) + "]")
 
 
@@ -221,22 +250,72 @@ def subscribe(
 ) -> web.Response:
     """PUT/DELETE of the voicemail, fax and messages-waiting-indicator subscriptions."""
     s = sim.settings
-    on = method == "PUT"
-    if kind == "voicemail-messages":
-        session.voicemail_subscribed = on
-        if on:
-            session.push(sim.snapshot_json(session.user))
-    elif kind == "fax-messages":
-        session.fax_subscribed = on
-        if on:
-            session.push(sim.fax_snapshot_json(session.user))
-    else:
-        session.mwi_subscribed = on
-        if on:
-            sim.send_mwi(session)
+    if method != "PUT":
+        if kind == "voicemail-messages":
+            session.voicemail_subscribed = False
+        elif kind == "fax-messages":
+            session.fax_subscribed = False
         else:
+            session.mwi_subscribed = False
             session.last_mwi = None
-    return empty(s.subscription_put_status if on else s.subscription_delete_status)
+        return empty(s.subscription_delete_status)
+    if kind == "messages-waiting-indicator" and s.mwi_subscription_status is not None:
+        return _mwi_unavailable(s.mwi_subscription_status)
+    active = {
+        "voicemail-messages": session.voicemail_subscribed,
+        "fax-messages": session.fax_subscribed,
+        "messages-waiting-indicator": session.mwi_subscribed,
+    }[kind]
+    if active and s.repeated_subscription_put == "error":
+        return error(
+            400,
+            "The subscription already exists.",
+            errorId="error.request.subscription.alreadyExists",
+        )
+    fault = (
+        session.user.store_fault
+        if kind == "voicemail-messages"
+        else session.user.mwi_fault
+        if kind == "messages-waiting-indicator"
+        else None
+    )
+    if fault is not None and s.faulted_subscription_put == "error":
+        return error(500, fault.message, errorCode=GENERIC_FAILURE_CODE)
+    send = not active or s.repeated_subscription_put == "snapshot"
+    if kind == "voicemail-messages":
+        session.voicemail_subscribed = True
+        if send:
+            sim.send_snapshot(session)
+    elif kind == "fax-messages":
+        session.fax_subscribed = True
+        if send:
+            session.push(sim.fax_snapshot_json(session.user, sim.item_origin(session)))
+    else:
+        session.mwi_subscribed = True
+        if send and fault is not None:
+            session.push(
+                sim.state_message_json(MWI_STATE_MESSAGE, fault.state, fault.message)
+            )
+        elif send:
+            sim.send_mwi(session)
+    return empty(s.subscription_put_status)
+
+
+def _mwi_unavailable(status: int) -> web.Response:
+    """Answer as a server (or licence) without the messages-waiting indicator."""
+    if status == 404:
+        return not_found()
+    if status == 403:
+        return error(
+            403,
+            "The user does not have the rights for this resource.",
+            errorId="error.request.accessDenied",
+        )
+    if status == 400:
+        return invalid_property(
+            "messages-waiting-indicator", "The subscription is not supported."
+        )
+    return json_response(status, fault_body(status))
 
 
 def count_refresh(sim: IcwsSimulator, session: Session) -> web.Response:

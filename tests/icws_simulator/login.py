@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .handlers import host_name, local_port, parse_json
+from .proxy import public_prefix
 from .responses import (
     authentication_failed,
     error,
@@ -16,12 +17,14 @@ from .responses import (
     malformed,
     missing_property,
 )
-from .state import format_date
+from .state import Session, User, format_date
 
 if TYPE_CHECKING:
     from .simulator import IcwsSimulator
 
 IC_AUTH = "urn:inin.com:connection:icAuthConnectionRequestSettings"
+LICENSE_ERROR_ID = "error.request.connection.licenseNotAvailable"
+SESSION_LIMIT_ID = "error.request.connection.sessionLimitReached"
 OTHER_AUTH = {
     "urn:inin.com:connection:authTokenConnectionRequestSettings",
     "urn:inin.com:connection:singleSignOnTokenConnectionRequestSettings",
@@ -64,12 +67,9 @@ async def login(sim: IcwsSimulator, request: web.Request, body: bytes) -> web.Re
     refusal = _refusal(sim, host)
     if refusal is not None:
         return refusal
-    accept_language = request.headers.get("Accept-Language", "").strip()
-    if not accept_language:
-        return missing_property(
-            "Accept-Language", "The Accept-Language header is required."
-        )
-    language = accept_language.split(",")[0].split(";")[0].strip().lower() or "en-us"
+    language = _language(sim, request.headers.get("Accept-Language", ""))
+    if isinstance(language, web.Response):
+        return language
     data, failure = parse_json(body)
     if failure is not None:
         return failure
@@ -94,14 +94,14 @@ async def login(sim: IcwsSimulator, request: web.Request, body: bytes) -> web.Re
         return error(
             s.sdk_license_error_status,
             "The server does not have the license needed for this application.",
-            errorId="error.request.connection.licenseNotAvailable",
+            errorId=LICENSE_ERROR_ID,
         )
-    user = sim.users.get(data["userID"]) or next(
-        (u for u in sim.users.values() if u.user_id.lower() == data["userID"].lower()),
-        None,
-    )
-    if user is None or user.locked or user.password != data["password"]:
-        return authentication_failed()
+    user = _authenticate(sim, data["userID"], data["password"])
+    if not isinstance(user, User):
+        return user
+    if s.login_error is not None:
+        status, error_id, message = s.login_error
+        return error(status, message, errorId=error_id)
     if s.max_sessions_per_user is not None:
         live = sim.live_sessions(user.user_id)
         excess = len(live) - s.max_sessions_per_user + 1
@@ -110,46 +110,98 @@ async def login(sim: IcwsSimulator, request: web.Request, body: bytes) -> web.Re
                 return error(
                     400,
                     "The maximum number of sessions for this user has been reached.",
-                    errorId="error.request.connection.sessionLimitReached",
+                    errorId=SESSION_LIMIT_ID,
                 )
             for old in live[:excess]:
                 sim.disconnect_session(
                     old, reason="AnotherLogOn", should_reconnect=False
                 )
-    peer = request.remote or ""
     session = sim.create_session(
         user,
         application_name=data["applicationName"],
         language=language,
         host=host,
-        client_ip=peer,
+        client_ip=request.remote or "",
+        origin=f"{scheme}://{request.headers.get('Host', host)}",
     )
+    return _created(sim, request, session)
+
+
+def _language(sim: IcwsSimulator, header: str) -> str | web.Response:
+    """Return the session language from Accept-Language (its first tag), or the 400."""
+    s = sim.settings
+    if not header.strip():
+        return missing_property(
+            "Accept-Language", "The Accept-Language header is required."
+        )
+    language = (
+        header.split(",", maxsplit=1)[0].split(";", maxsplit=1)[0].strip().lower()
+        or "en-us"
+    )
+    if (s.require_region_in_language and "-" not in language) or (
+        s.supported_languages is not None
+        and language not in {tag.lower() for tag in s.supported_languages}
+    ):
+        return invalid_property(
+            "Accept-Language", f"The language '{language}' is not supported."
+        )
+    return language
+
+
+def _authenticate(
+    sim: IcwsSimulator, user_id: str, password: str
+) -> User | web.Response:
+    """Check the credentials (and the lockout); the user, or the authenticationFailure."""
+    user = sim.users.get(user_id) or next(
+        (u for u in sim.users.values() if u.user_id.lower() == user_id.lower()), None
+    )
+    if user is None:
+        return authentication_failed()
+    if user.locked or user.password != password:
+        user.failed_logins += 1
+        limit = sim.settings.lockout_after_failures
+        if limit is not None and user.failed_logins >= limit:
+            user.locked = True
+        return authentication_failed()
+    user.failed_logins = 0
+    return user
+
+
+def _created(
+    sim: IcwsSimulator, request: web.Request, session: Session
+) -> web.Response:
+    """Answer a login with 201: body, ICWS headers, the `icws_` cookie (and extra ones)."""
+    s = sim.settings
     payload: dict[str, Any] = {
         "csrfToken": session.csrf_token,
         "sessionId": session.session_id,
         "alternateHostList": list(s.alternate_host_list),
-        "userID": user.user_id,
-        "userDisplayName": user.display_name,
+        "userID": session.user.user_id,
+        "userDisplayName": session.user.display_name,
         "icServer": s.ic_server,
     }
+    headers = {
+        "ININ-ICWS-Session-ID": session.session_id,
+        "ININ-ICWS-CSRF-Token": session.csrf_token,
+    }
+    if s.session_credentials_in == "headers":
+        del payload["csrfToken"], payload["sessionId"]
+    elif s.session_credentials_in == "body":
+        headers.clear()
     payload.update(login_extras(sim, request.query.get("include", "")))
-    cookie = f"icws_{session.session_id}={session.cookie_value}; Path=/icws/{session.session_id}; HttpOnly"
+    prefix = public_prefix(s)
+    headers["Location"] = f"{prefix}/icws/{session.session_id}/connection"
+    cookie = (
+        f"icws_{session.session_id}={session.cookie_value}; "
+        f"Path={prefix}/icws/{session.session_id}; HttpOnly"
+    )
     if sim.tls:
         cookie += "; Secure"
-        strict = {"Strict-Transport-Security": "max-age=31536000"}
-    else:
-        strict = {}
-    response = json_response(
-        201,
-        payload,
-        headers={
-            "ININ-ICWS-Session-ID": session.session_id,
-            "ININ-ICWS-CSRF-Token": session.csrf_token,
-            "Location": f"/icws/{session.session_id}/connection",
-            **strict,
-        },
-    )
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    response = json_response(201, payload, headers=headers)
     response.headers["Set-Cookie"] = cookie
+    for extra in s.extra_login_cookies:
+        response.headers.add("Set-Cookie", extra)
     return response
 
 

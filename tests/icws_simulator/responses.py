@@ -30,6 +30,8 @@ INVALID_SESSION_CODE = -2147221499
 GENERIC_FAILURE_CODE = -2147467259
 NOT_FOUND_ID = "-2147221496"
 NOT_FOUND_CODE = -2147221496
+COOKIE_EXPECTED = "A session cookie was expected in the request, but not found."
+CSRF_EXPECTED = "An authentication token was expected in the request, but not found."
 FAX_MESSAGE = "Stop is not allowed on a unified message of this type."
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 import ssl
 
@@ -21,6 +22,9 @@ class RunningSimulator:
     tls: bool = False
     certificate: SelfSignedCertificate | None = None
     """The self-signed certificate in TLS mode (trust it with `certificate.client_context()`)."""
+    certificates: dict[str, SelfSignedCertificate] = field(default_factory=dict)
+    """Host name (SNI) -> the certificate presented for it, when some hosts have their own
+    (`sni_certificates`); `certificate` serves every other name."""
     _runner: web.AppRunner | None = field(default=None, repr=False)
 
     @property
@@ -51,13 +55,28 @@ async def start_simulator(
     port: int = 0,
     ssl_context: ssl.SSLContext | None = None,
     certificate: SelfSignedCertificate | None = None,
+    sni_certificates: Mapping[str, SelfSignedCertificate] | None = None,
 ) -> RunningSimulator:
     """Start serving `sim`; port 0 picks a free port.
 
-    HTTPS with `ssl_context`, or with `certificate` (its server context is used).
+    HTTPS with `ssl_context`, or with `certificate` (its server context is used);
+    `sni_certificates` presents another certificate to a client naming that host (SNI).
     """
     if ssl_context is None and certificate is not None:
         ssl_context = certificate.server_context()
+    certificates = dict(sni_certificates or {})
+    if ssl_context is not None and certificates:
+        contexts = {
+            name.lower(): other.server_context() for name, other in certificates.items()
+        }
+
+        def choose(
+            connection: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
+        ) -> None:
+            if server_name is not None and server_name.lower() in contexts:
+                connection.context = contexts[server_name.lower()]
+
+        ssl_context.sni_callback = choose
     runner = web.AppRunner(sim.app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
@@ -73,5 +92,6 @@ async def start_simulator(
         bound_port,
         tls=ssl_context is not None,
         certificate=certificate,
+        certificates=certificates,
         _runner=runner,
     )

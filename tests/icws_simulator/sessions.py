@@ -32,6 +32,7 @@ class SessionsMixin(PlaybackMixin):
         language: str,
         host: str,
         client_ip: str,
+        origin: str = "",
     ) -> Session:
         """Log a user in: a new numeric session id, CSRF token and cookie value."""
         session_id = str(self.settings.first_session_id + 1000 * self._session_counter)
@@ -54,6 +55,7 @@ class SessionsMixin(PlaybackMixin):
             application_name=application_name,
             language=language,
             host=host,
+            origin=origin,
             created=now,
             last_activity=now,
         )
@@ -114,9 +116,12 @@ class SessionsMixin(PlaybackMixin):
         user: str | None = None,
         *,
         reason: str = "Switchover",
-        should_reconnect: bool = True,
+        should_reconnect: bool | None = True,
     ) -> int:
-        """Push `connectionStateChangeMessage` (up -> down) to live sessions, then end them."""
+        """Push `connectionStateChangeMessage` (up -> down) to live sessions, then end them.
+
+        `should_reconnect=None` leaves the field out of the message.
+        """
         sessions = self.live_sessions(user)
         for session in sessions:
             self.disconnect_session(
@@ -125,21 +130,19 @@ class SessionsMixin(PlaybackMixin):
         return len(sessions)
 
     def disconnect_session(
-        self, session: Session, *, reason: str, should_reconnect: bool = True
+        self, session: Session, *, reason: str, should_reconnect: bool | None = True
     ) -> None:
         """Push `connectionStateChangeMessage` (up -> down) to one session, then end it."""
-        session.push(
-            dumps(
-                {
-                    "__type": CONNECTION_STATE_CHANGE,
-                    "isDelta": True,
-                    "previousConnectionState": 1,
-                    "newConnectionState": 2,
-                    "reason": reason,
-                    "shouldReconnect": should_reconnect,
-                }
-            )
-        )
+        message: dict[str, object] = {
+            "__type": CONNECTION_STATE_CHANGE,
+            "isDelta": True,
+            "previousConnectionState": 1,
+            "newConnectionState": 2,
+            "reason": reason,
+        }
+        if should_reconnect is not None:
+            message["shouldReconnect"] = should_reconnect
+        session.push(dumps(message))
         self.end_session(
             session, reason, keep_queue=self.settings.deliver_queue_after_down
         )
@@ -154,3 +157,55 @@ class SessionsMixin(PlaybackMixin):
                 session.stream_abort = abort
                 session.wakeup.set()
         return count
+
+    def logon_elsewhere(self, user_id: str) -> int:
+        """End the user's sessions as another logon of the same user would.
+
+        `connectionStateChangeMessage` with reason AnotherLogOn and shouldReconnect false,
+        then 401 (`disconnect_sessions`); returns how many.
+        """
+        self._user(user_id)
+        return self.disconnect_sessions(
+            user_id, reason="AnotherLogOn", should_reconnect=False
+        )
+
+    def restart(self, downtime: float = 0.0) -> int:
+        """Restart the server.
+
+        Every session ends silently (no message, queues lost; later
+        requests on them 401 errorCode 1, the server forgot them), playbacks stop, streams
+        are aborted; for `downtime` seconds every ICWS request answers 503
+        `error.server.unavailable`. Users and mailboxes are kept. Returns the sessions ended.
+        """
+        ended = 0
+        for session in self.sessions.values():
+            if session.alive:
+                ended += 1
+            self.end_session(session, "ServerRestart")
+            session.forgotten = True
+            session.raw_out.clear()
+            session.stream_epoch += 1
+            session.stream_abort = True
+            session.wakeup.set()
+        for user in self.users.values():
+            self.end_playback(user, notify=False)
+        self.down_until = time.monotonic() + max(downtime, 0.0)
+        return ended
+
+    def write_stream_bytes(self, user_id: str, data: bytes) -> int:
+        """Write raw bytes into every open event stream of the user.
+
+        They go out before any message still queued, unframed and not counted by
+        `stream_max_events`; returns the number of streams.
+        """
+        count = 0
+        for session in self.sessions.values():
+            if session.user.user_id == user_id and session.streams_open:
+                session.raw_out.append(bytes(data))
+                session.wakeup.set()
+                count += 1
+        return count
+
+    def failed_logins(self, user_id: str) -> int:
+        """Consecutive failed logins of the user (reset by a successful login)."""
+        return self._user(user_id).failed_logins

@@ -9,6 +9,13 @@ from typing import Literal
 type DateFormat = Literal["compact", "iso"]
 type ErrorVariant = Literal["invalidProperty", "missingRequiredParameter", "malformed"]
 type MessageIdStyle = Literal["opaque", "imap"]
+type AttachmentUriStyle = Literal[
+    "relative", "session_relative", "absolute", "absolute_own_host", "foreign"
+]
+type RepeatedPut = Literal["snapshot", "nothing", "error"]
+type FaultedPut = Literal["state_message", "error"]
+type CredentialsIn = Literal["both", "headers", "body"]
+type EmptyPoll = Literal["array", "empty_200", "204"]
 
 
 @dataclass(slots=True)
@@ -59,6 +66,19 @@ class SimulatorSettings:
     login_redirect_status: int | None = None
     """Answer logins with this 3xx status (§10.12) pointing to `login_redirect_host`."""
     login_redirect_host: str = "backup.test"
+    session_credentials_in: CredentialsIn = "both"
+    """Where the 201 carries the session id and CSRF token: headers and body, or one of them."""
+    supported_languages: tuple[str, ...] | None = None
+    """Lowercase `ll-rr` tags the server accepts in Accept-Language; None = any. Others: 400
+    invalidProperty `Accept-Language`."""
+    require_region_in_language: bool = False
+    """A bare language (`en`) is refused with the same 400."""
+    lockout_after_failures: int | None = None
+    """Lock the account after this many consecutive failed logins; None = never."""
+    login_error: tuple[int, str, str] | None = None
+    """(status, errorId, message): refuse every login with correct credentials this way."""
+    extra_login_cookies: tuple[str, ...] = ()
+    """More `Set-Cookie` values of the 201 (after the `icws_` cookie), e.g. a proxy's."""
 
     # --- Session checks -----------------------------------------------------------------
     accept_quoted_cookie: bool = False
@@ -73,6 +93,21 @@ class SimulatorSettings:
     """A session ended by the server still hands out its queued messages once (e.g. the
     connectionStateChangeMessage of a switchover) before answering 401."""
 
+    # --- Proxies, load balancers, restarts ------------------------------------------------
+    base_path: str = ""
+    """Behind a reverse proxy: ICWS is served at `{base_path}/icws/...` (e.g.
+    `/api/icserver1`); other paths answer a proxy's 404 HTML page. `/_simulator/` stays."""
+    base_path_rewrites_cookie_path: bool = True
+    """The proxy rewrites the `icws_` cookie's Path and `Location` to include `base_path`."""
+    base_path_in_file_uri: bool = False
+    """`relative`/`absolute_own_host` fileUris include `base_path` (the server knows its proxy)."""
+    normalize_dot_segments: bool = False
+    """Like a proxy, resolve literal `.`/`..` path segments before routing (`%2E` stays)."""
+    affinity_cookie: str | None = None
+    """A load balancer's affinity cookie name (e.g. `SERVERID`); None = no balancer."""
+    affinity_cookie_rotate_every: int | None = None
+    """Every N responses the balancer moves to a new node value (a new Set-Cookie)."""
+
     # --- Success statuses (§10.1) -----------------------------------------------------
     subscription_put_status: int = 200
     subscription_delete_status: int = 204
@@ -82,6 +117,17 @@ class SimulatorSettings:
     count_refresh_status: int = 204
     heartbeat_status: int = 204
     station_put_status: int = 200
+
+    repeated_subscription_put: RepeatedPut = "snapshot"
+    """A PUT on an active voicemail/fax/mwi subscription: resend the snapshot (count), send
+    nothing, or answer 400 (open question 13)."""
+    mwi_subscription_status: int | None = None
+    """The messages-waiting-indicator PUT answers this error status; None = it works."""
+    faulted_subscription_put: FaultedPut = "state_message"
+    """While a store is faulted (`fault_mailbox_store`, `fault_mwi`), a PUT answers 200 and
+    pushes the faulted state message again, or answers 500 with the fault's message."""
+    empty_poll_answer: EmptyPoll = "array"
+    """A short poll with nothing queued: `[]`, 200 with an empty body, or 204."""
 
     # --- Playback (§10.2, §10.3, §10.4) ---------------------------------------------
     stop_when_idle_status: int = 204
@@ -108,8 +154,16 @@ class SimulatorSettings:
     # --- Messages ----------------------------------------------------------------------
     date_format: DateFormat = "compact"
     """`dateReceived` as `YYYYMMDDThhmmssZ` or `YYYY-MM-DDThh:mm:ssZ` (§10.8)."""
-    attachment_uri_style: Literal["relative", "absolute"] = "relative"
-    """`fileUri` as an `/icws/...` path or an absolute URL (§10.7)."""
+    attachment_uri_style: AttachmentUriStyle = "relative"
+    """`fileUri` form (§10.7): `relative` `/icws/unified-messaging/attachments/<id>/<file>`,
+    `session_relative` `unified-messaging/attachments/<id>/<file>` (against
+    `/icws/<sessionId>/`), `absolute` `https://<ic_server>:8019/icws/...`,
+    `absolute_own_host` the URL of the host and port the session logged in to, `foreign`
+    an absolute URL on another host (`https://media.example.net/...`)."""
+    attachment_requires_csrf: bool = False
+    """Downloading an attachment needs the CSRF header too (the cookie always)."""
+    attachment_delay: float = 0.0
+    """Seconds an attachment download takes (sent slowly in chunks)."""
     voicemail_mime_type: str | None = "audio/wav"
     """mimeType of voicemail attachments; None leaves the optional field out (§10.7)."""
     fax_mime_type: str | None = "image/tiff"
@@ -129,6 +183,20 @@ class SimulatorSettings:
     """Give events an `id:` line (a per-session counter)."""
     sse_replay_queued: bool = True
     """A new stream first delivers messages queued while no stream was open (else they are dropped)."""
+    stream_status: int | None = None
+    """Refuse every event-stream request with this status (plain polls still work): 401 with
+    the cookie-expected body, other statuses a reverse proxy's HTML page (502, 504)."""
+    stream_header_delay: float | None = None
+    """Send the stream's headers only after this many seconds (`inf` = never)."""
+    stream_max_events: int | None = None
+    """Close a stream cleanly after it delivered this many `data:` events."""
+    stream_max_seconds: float | None = None
+    """Cut a stream after this long (a proxy's maximum duration)."""
+    stream_cut_abort: bool = False
+    """`stream_max_seconds` aborts the connection instead of ending the stream cleanly."""
+    stream_content_type: str | None = None
+    """Answer event-stream requests with this content type: `text/event-stream...` keeps
+    the stream, anything else answers the JSON array of a short poll (Accept ignored)."""
 
     # --- Paths --------------------------------------------------------------------------
     encoded_slash_status: int | None = None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 import copy
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -43,7 +45,12 @@ class IcwsSimulator(SessionsMixin):
         display_name: str | None = None,
         locked: bool = False,
     ) -> User:
-        """Create (or replace the password of) a user; returns it."""
+        """Create (or replace the password of) a user; returns it.
+
+        On an existing user this changes the password at runtime (live sessions stay),
+        sets `locked` (False unlocks a user locked out by `lockout_after_failures`) and
+        resets the failed-login count.
+        """
         user = self.users.get(user_id)
         if user is None:
             user = User(user_id, password, display_name or user_id, locked=locked)
@@ -51,6 +58,7 @@ class IcwsSimulator(SessionsMixin):
         else:
             user.password = password
             user.locked = locked
+            user.failed_logins = 0
             if display_name is not None:
                 user.display_name = display_name
         return user
@@ -67,8 +75,17 @@ class IcwsSimulator(SessionsMixin):
         message_id: str | None = None,
         duration: float = 30.0,
         file_name: str | None = None,
+        raw: Mapping[str, Any] | None = None,
+        omit: Sequence[str] = (),
+        audio: bytes | None = None,
+        audio_mime: str | None = None,
     ) -> StoredVoicemail:
-        """Put a message into a mailbox; subscribed sessions get an Added delta (and mwi)."""
+        """Put a message into a mailbox; subscribed sessions get an Added delta (and mwi).
+
+        `raw` is merged into the item JSON as it is and `omit` names fields left out (odd
+        data, in snapshots and Added deltas); `audio` is the attachment's bytes (None: the
+        default audio), `audio_mime` its download Content-Type (None: the mimeType).
+        """
         user = self._user(user_id)
         if message_id is None:
             message_id = self.new_message_id(user, kind)
@@ -89,12 +106,16 @@ class IcwsSimulator(SessionsMixin):
             kind=kind,
             duration=duration,
             file_name=file_name,
+            raw=dict(raw) if raw is not None else None,
+            omit=tuple(omit),
+            audio=audio,
+            audio_mime=audio_mime,
         )
         user.mailbox[message_id] = vm
         if self._in_voicemail_list(vm):
-            self._broadcast_voicemail(user, self._delta_json(added=[vm]))
+            self._broadcast_voicemail(user, lambda o: self._delta_json(o, added=[vm]))
         if kind == "fax":
-            self._broadcast_fax(user, self._fax_json(True, added=[vm]))
+            self._broadcast_fax(user, lambda o: self._fax_json(True, o, added=[vm]))
         self._notify_mwi(user)
         return vm
 
@@ -105,9 +126,13 @@ class IcwsSimulator(SessionsMixin):
         if user.playback is not None and user.playback.message_id == message_id:
             self.end_playback(user)
         if self._in_voicemail_list(vm):
-            self._broadcast_voicemail(user, self._delta_json(removed=[message_id]))
+            self._broadcast_voicemail(
+                user, lambda o: self._delta_json(o, removed=[message_id])
+            )
         if vm.kind == "fax":
-            self._broadcast_fax(user, self._fax_json(True, removed=[message_id]))
+            self._broadcast_fax(
+                user, lambda o: self._fax_json(True, o, removed=[message_id])
+            )
         self._notify_mwi(user)
 
     def set_read(self, user_id: str, message_id: str, read: bool) -> None:
@@ -123,10 +148,14 @@ class IcwsSimulator(SessionsMixin):
             vm.read = read
             vm.invalidate()
         if self._in_voicemail_list(vm):
-            self._broadcast_voicemail(user, self._delta_json(changed=[vm]))
+            self._broadcast_voicemail(user, lambda o: self._delta_json(o, changed=[vm]))
         if vm.kind == "fax":
-            self._broadcast_fax(user, self._fax_json(True, changed=[vm]))
+            self._broadcast_fax(user, lambda o: self._fax_json(True, o, changed=[vm]))
         self._notify_mwi(user)
+
+    def remove_audio(self, user_id: str, message_id: str) -> None:
+        """Delete the message's file: downloading its attachment answers 404."""
+        self.get_voicemail(user_id, message_id).audio_missing = True
 
     # --- Baseline and reset ---------------------------------------------------------------
 
@@ -161,6 +190,9 @@ class IcwsSimulator(SessionsMixin):
         self.faults.clear()
         self.requests.clear()
         self.switched_over_to = None
+        self.down_until = 0.0
+        self.affinity_node = 1
+        self.affinity_responses = 0
         self.users = (
             self._copy_users(self._baseline) if self._baseline is not None else {}
         )

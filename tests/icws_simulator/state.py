@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import json
@@ -20,6 +21,9 @@ type MessageKind = Literal["voicemail", "fax"]
 UM = "urn:inin.com:unifiedMessaging"
 VOICEMAIL_MESSAGES_MESSAGE = f"{UM}:voicemailMessagesMessage"
 FAX_MESSAGES_MESSAGE = f"{UM}:faxMessagesMessage"
+ATTACHMENTS_PATH = "unified-messaging/attachments"
+FOREIGN_ORIGIN = "https://media.example.net"
+"""Where `attachment_uri_style="foreign"` points (a host a client must not send secrets to)."""
 
 
 def dumps(value: Any) -> str:
@@ -47,7 +51,18 @@ class StoredVoicemail:
     kind: MessageKind = "voicemail"
     duration: float = 30.0
     file_name: str = "VoiceMail.wav"
+    raw: Mapping[str, Any] | None = None
+    """Fields merged into the item JSON as they are (odd data: `{"state": 7}`)."""
+    omit: tuple[str, ...] = ()
+    """Fields left out of the item JSON (after `raw` is merged)."""
+    audio: bytes | None = None
+    """The attachment's bytes; None = the default audio (a generated WAV, or a fax page)."""
+    audio_mime: str | None = None
+    """Content-Type of the download; None = the attachment's mimeType (or the default)."""
+    audio_missing: bool = False
+    """The file is gone: downloads answer 404 (`remove_audio`)."""
     _json: str | None = field(default=None, repr=False)
+    _json_key: tuple[Any, ...] | None = field(default=None, repr=False)
 
     @property
     def state(self) -> int:
@@ -58,23 +73,61 @@ class StoredVoicemail:
         """Forget the cached JSON after a change."""
         self._json = None
 
-    def added_json(self, settings: SimulatorSettings) -> str:
-        """Return the full `voicemailMessageAdded` item, serialized once and cached."""
-        if self._json is None:
-            self._json = dumps(self.added_item(settings))
+    def added_json(self, settings: SimulatorSettings, origin: str = "") -> str:
+        """Return the full `voicemailMessageAdded` item, serialized once and cached.
+
+        `origin` (`scheme://host:port`) is used by `attachment_uri_style="absolute_own_host"`;
+        the cache is rebuilt when the settings that shape the item change.
+        """
+        key = (
+            settings.attachment_uri_style,
+            origin,
+            settings.date_format,
+            settings.voicemail_mime_type,
+            settings.fax_mime_type,
+            settings.base_path if settings.base_path_in_file_uri else "",
+            settings.ic_server,
+        )
+        if self._json is None or self._json_key != key:
+            self._json = dumps(self.added_item(settings, origin))
+            self._json_key = key
         return self._json
 
-    def added_item(self, settings: SimulatorSettings) -> dict[str, Any]:
-        """Return the full `voicemailMessageAdded` item."""
-        is_fax = self.kind == "fax"
-        mime = settings.fax_mime_type if is_fax else settings.voicemail_mime_type
-        uri = f"/icws/unified-messaging/attachments/{quote(self.message_id, safe='')}/{quote(self.file_name)}"
-        if settings.attachment_uri_style == "absolute":
-            uri = f"https://{settings.ic_server.lower()}:8019{uri}"
-        attachment: dict[str, Any] = {"fileUri": uri, "fileName": self.file_name}
-        if mime is not None:
+    def mime_type(self, settings: SimulatorSettings) -> str | None:
+        """Return the attachment's `mimeType` (None: left out)."""
+        if self.kind == "fax":
+            return settings.fax_mime_type
+        return settings.voicemail_mime_type
+
+    def file_uri(self, settings: SimulatorSettings, origin: str = "") -> str:
+        """Return the attachment's `fileUri` in the form `attachment_uri_style` names."""
+        path = (
+            f"{ATTACHMENTS_PATH}/{segment(self.message_id)}/{segment(self.file_name)}"
+        )
+        style = settings.attachment_uri_style
+        if style == "session_relative":
+            return path
+        base = settings.base_path.rstrip("/") if settings.base_path_in_file_uri else ""
+        absolute_path = f"{base}/icws/{path}"
+        if style == "absolute":
+            return f"https://{settings.ic_server.lower()}:8019/icws/{path}"
+        if style == "absolute_own_host":
+            return f"{origin}{absolute_path}"
+        if style == "foreign":
+            return f"{FOREIGN_ORIGIN}/icws/{path}"
+        return absolute_path
+
+    def added_item(
+        self, settings: SimulatorSettings, origin: str = ""
+    ) -> dict[str, Any]:
+        """Return the full `voicemailMessageAdded` item (with `raw` merged, `omit` left out)."""
+        attachment: dict[str, Any] = {
+            "fileUri": self.file_uri(settings, origin),
+            "fileName": self.file_name,
+        }
+        if (mime := self.mime_type(settings)) is not None:
             attachment["mimeType"] = mime
-        return {
+        item: dict[str, Any] = {
             "__type": f"{UM}:voicemailMessageAdded",
             "unifiedMessageId": self.message_id,
             "state": self.state,
@@ -83,6 +136,35 @@ class StoredVoicemail:
             "subject": self.subject,
             "attachments": [attachment],
         }
+        if self.raw:
+            item.update(self.raw)
+        for name in self.omit:
+            item.pop(name, None)
+        return item
+
+
+def segment(value: str) -> str:
+    """Percent-encode one path segment (`.` and `..` too, so no one normalises them away)."""
+    if value in {".", ".."}:
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
+
+
+@dataclass(slots=True)
+class StoreFault:
+    """A faulted or suspended mailbox store or indicator (subscription state 3 or 2)."""
+
+    state: int
+    message: str
+
+
+@dataclass(slots=True)
+class SnapshotGlitch:
+    """The next `remaining` snapshots are empty or lack `omit_ids`."""
+
+    kind: Literal["empty", "omit"]
+    remaining: int
+    omit_ids: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True, eq=False)
@@ -106,6 +188,13 @@ class User:
     mailbox: dict[str, StoredVoicemail] = field(default_factory=dict)
     playback: Playback | None = None
     next_uid: int = 1
+    failed_logins: int = 0
+    """Consecutive failed logins (reset by a successful one)."""
+    store_fault: StoreFault | None = None
+    """The mailbox store is faulted/suspended (`fault_mailbox_store`)."""
+    mwi_fault: StoreFault | None = None
+    """The messages-waiting indicator is faulted/suspended (`fault_mwi`)."""
+    glitch: SnapshotGlitch | None = None
 
     def unread_count(self) -> int:
         """Messages waiting: unread voicemails (faxes do not light the lamp)."""
@@ -125,16 +214,23 @@ class Session:
     application_name: str
     language: str
     host: str
+    """The Host header of the login, without port, lowercased."""
     created: float
     last_activity: float
+    origin: str = ""
+    """`scheme://Host` of the login (the Host header as sent, port included)."""
     alive: bool = True
     reason: str = ""
+    forgotten: bool = False
+    """The server restarted: it no longer knows this session (401 errorCode 1)."""
     station: str | None = None
     voicemail_subscribed: bool = False
     fax_subscribed: bool = False
     mwi_subscribed: bool = False
     last_mwi: int | None = None
     queue: deque[str] = field(default_factory=deque)
+    raw_out: deque[bytes] = field(default_factory=deque)
+    """Raw bytes for the open event stream (`write_stream_bytes`)."""
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     stream_epoch: int = 0
     stream_abort: bool = False
@@ -154,6 +250,17 @@ class Session:
         self.wakeup.set()
 
 
+def parse_cookie_header(headers: list[str]) -> dict[str, str]:
+    """Parse `Cookie` header values into name -> raw value (first occurrence wins)."""
+    cookies: dict[str, str] = {}
+    for header in headers:
+        for part in header.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep and name.strip() and name.strip() not in cookies:
+                cookies[name.strip()] = value.strip()
+    return cookies
+
+
 @dataclass(slots=True)
 class RecordedRequest:
     """A request the simulator received (control requests under `/_simulator/` excluded)."""
@@ -169,6 +276,11 @@ class RecordedRequest:
     """The Host header (port included when the client sent one)."""
     query: str = ""
     """The raw query string (without `?`)."""
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies sent (every Cookie header; the first value of a name wins)."""
+        return parse_cookie_header(self.headers.getall("Cookie", []))
 
     @property
     def text(self) -> str:

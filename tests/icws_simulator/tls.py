@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+import hashlib
 import ipaddress
 from pathlib import Path
 import ssl
@@ -28,6 +29,17 @@ class SelfSignedCertificate:
         """Return the certificate in PEM form."""
         return self.cert_path.read_text()
 
+    @property
+    def der(self) -> bytes:
+        """Return the certificate in DER form."""
+        certificate = x509.load_pem_x509_certificate(self.cert_path.read_bytes())
+        return certificate.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def sha256(self) -> str:
+        """Return the SHA-256 fingerprint of the DER form (64 lowercase hex digits)."""
+        return hashlib.sha256(self.der).hexdigest()
+
     def server_context(self) -> ssl.SSLContext:
         """Return a server-side SSL context serving this certificate."""
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -44,6 +56,7 @@ def generate_self_signed(
     ip_addresses: Sequence[str] = ("127.0.0.1",),
     directory: Path | None = None,
     common_name: str = "CIC-ICWS",
+    file_stem: str = "icws-simulator",
 ) -> SelfSignedCertificate:
     """Write a self-signed certificate (valid for the names and addresses) and its key.
 
@@ -98,8 +111,8 @@ def generate_self_signed(
         )
         .sign(key, hashes.SHA256())
     )
-    cert_path = directory / "icws-simulator.crt"
-    key_path = directory / "icws-simulator.key"
+    cert_path = directory / f"{file_stem}.crt"
+    key_path = directory / f"{file_stem}.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(
