@@ -55,6 +55,7 @@ async def start_simulator(
     port: int = 0,
     ssl_context: ssl.SSLContext | None = None,
     certificate: SelfSignedCertificate | None = None,
+    *,
     sni_certificates: Mapping[str, SelfSignedCertificate] | None = None,
 ) -> RunningSimulator:
     """Start serving `sim`; port 0 picks a free port.

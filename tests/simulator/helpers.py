@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 import json
@@ -280,3 +282,14 @@ class SseReader:
     async def messages(self, count: int) -> list[dict[str, Any]]:
         """Return the next `count` messages."""
         return [await self.next_message() for _ in range(count)]
+
+
+async def eventually(
+    predicate: Callable[[], bool], *, timeout: float = 2.0, interval: float = 0.005
+) -> None:
+    """Wait until `predicate()` holds (asserts it does within `timeout` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(interval)
