@@ -13,6 +13,8 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from tests.icws_simulator.server import RunningSimulator
+
 IC_AUTH = "urn:inin.com:connection:icAuthConnectionRequestSettings"
 VOICEMAIL_SUB = "messaging/subscriptions/unified-messaging/voicemail-messages"
 MWI_SUB = "messaging/subscriptions/unified-messaging/messages-waiting-indicator"
@@ -293,3 +295,19 @@ async def eventually(
     while not predicate():
         assert loop.time() < deadline, "condition not reached in time"
         await asyncio.sleep(interval)
+
+
+async def control(
+    session: aiohttp.ClientSession,
+    running: RunningSimulator,
+    command: str,
+    body: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Any:
+    """POST a control command to `/_simulator/<command>`; return its JSON answer."""
+    async with session.post(
+        f"{running.url}/_simulator/{command}", json=body or {}
+    ) as resp:
+        assert resp.status == status, await resp.text()
+        assert resp.content_type == "application/json"
+        return await resp.json()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import aiohttp
 import pytest
@@ -12,22 +11,7 @@ from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.seed import demo_simulator, seed_mailbox
 from tests.icws_simulator.server import RunningSimulator
 
-from .helpers import Login, login, poll, status_of, subscribe
-
-
-async def _control(
-    client_session: aiohttp.ClientSession,
-    running: RunningSimulator,
-    command: str,
-    body: dict[str, Any] | None = None,
-    status: int = 200,
-) -> Any:
-    async with client_session.post(
-        f"{running.url}/_simulator/{command}", json=body or {}
-    ) as resp:
-        assert resp.status == status, await resp.text()
-        assert resp.content_type == "application/json"
-        return await resp.json()
+from .helpers import Login, control as _control, login, poll, status_of, subscribe
 
 
 async def test_mailbox_commands(
