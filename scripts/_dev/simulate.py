@@ -75,6 +75,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     commands.add_parser(
         "drop-streams", help="end the open event streams (the client reopens them)"
     )
+    restart = commands.add_parser(
+        "restart",
+        help="the server restarts: sessions end silently, 503 during --downtime",
+    )
+    restart.add_argument("--downtime", type=float, default=0.0, help="seconds of 503")
+    commands.add_parser(
+        "logon-elsewhere",
+        help="another logon of the user ends its sessions (shouldReconnect false)",
+    )
+    store = commands.add_parser(
+        "fault-store", help="the mailbox store faults (subscription state message)"
+    )
+    store.add_argument("--message", default="The mailbox store is unavailable.")
+    store.add_argument(
+        "--suspend", action="store_true", help="state 2 (suspended) instead of 3"
+    )
+    commands.add_parser(
+        "restore-store", help="the mailbox store is back: state 1 and a fresh snapshot"
+    )
     read = commands.add_parser("mark-read", help="mark a message read on the server")
     read.add_argument("message_id")
     unread = commands.add_parser(
@@ -163,6 +182,8 @@ async def run(args: argparse.Namespace) -> None:
         elif command == "drop-streams":
             answer = await control.command("drop-streams")
             print(f"dropped {answer['dropped']} event stream(s)")
+        elif command in {"restart", "logon-elsewhere", "fault-store", "restore-store"}:
+            await _session_event(control, args, user)
         elif command in {"mark-read", "mark-unread"}:
             await control.command(
                 "set-read",
@@ -179,6 +200,32 @@ async def run(args: argparse.Namespace) -> None:
         elif command == "requests":
             for request in (await control.requests())[-args.last :]:
                 print(f"{request['status']} {request['method']} {request['path']}")
+
+
+async def _session_event(
+    control: SimulatorControl, args: argparse.Namespace, user: str
+) -> None:
+    """Restart, logon elsewhere, fault or restore the mailbox store."""
+    command: str = args.command
+    if command == "restart":
+        answer = await control.command("restart", downtime=args.downtime)
+        print(
+            f"restarted: {answer['ended']} session(s) ended, {args.downtime} s of 503"
+        )
+    elif command == "logon-elsewhere":
+        answer = await control.command("logon-elsewhere", user=user)
+        print(f"{answer['disconnected']} session(s) ended by another logon")
+    elif command == "fault-store":
+        answer = await control.command(
+            "fault-mailbox-store",
+            user=user,
+            message=args.message,
+            state=2 if args.suspend else 3,
+        )
+        print(f"mailbox store faulted: {answer['sessions']} session(s) told")
+    else:
+        answer = await control.command("restore-mailbox-store", user=user)
+        print(f"mailbox store restored: {answer['sessions']} session(s) got a snapshot")
 
 
 def _print_mailbox(voicemails: list[dict[str, Any]]) -> None:
