@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from typing import Any
 from unittest.mock import patch
 
@@ -22,6 +24,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -29,6 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.voicemail.const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
+from custom_components.voicemail.icws import Pacing
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
@@ -291,6 +295,7 @@ async def test_not_exposed_to_assistants(
 
 async def test_buttons_follow_the_connection(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     init_integration: VoicemailConfigEntry,
     icws_simulator: RunningSimulator,
 ) -> None:
@@ -303,17 +308,17 @@ async def test_buttons_follow_the_connection(
         hass, stop, lambda event: states.append(event.data["new_state"].state)
     )
 
-    # The new session cannot subscribe once: the task reconnects (at once, here).
+    # The new session cannot subscribe once: the connection backs off, then is back.
     icws_simulator.sim.inject_fault(
         "/messaging/subscriptions/unified-messaging/voicemail-messages$",
         500,
         method="PUT",
     )
-    with patch(
-        "custom_components.voicemail.coordinator.reconnect_delay", return_value=0
-    ):
-        icws_simulator.sim.expire_sessions()
-        await wait_until(hass, lambda: len(states) == 2)
+    icws_simulator.sim.expire_sessions()
+    await wait_until(hass, lambda: len(states) == 1)
+    freezer.tick(timedelta(seconds=Pacing().reconnect_min))
+    async_fire_time_changed(hass)
+    await wait_until(hass, lambda: len(states) == 2)
     assert coordinator.last_update_success
 
     # A later update leaves the buttons as they are.

@@ -1,4 +1,8 @@
-"""The coordinator: pushed mailbox changes, playback state, session loss, reconnects."""
+"""The coordinator: pushed mailbox changes, playback state, session loss, reconnects.
+
+The connection's own rules (no login storms, stream fallback, ...) are proven against the
+simulator in tests/icws/; these tests show what Home Assistant makes of them.
+"""
 
 from __future__ import annotations
 
@@ -20,18 +24,20 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.voicemail.const import (
+    CONF_PASSWORD_REFUSED,
     CONF_PLAYBACK_TIMEOUT,
     DOMAIN,
-    RECONNECT_DELAY_MAX,
-    RECONNECT_DELAY_MIN,
-    SAFETY_REFRESH_INTERVAL,
+    SETUP_TIMEOUT,
 )
-from custom_components.voicemail.coordinator import (
-    VoicemailCoordinator,
-    VoicemailData,
-    reconnect_delay,
+from custom_components.voicemail.coordinator import VoicemailCoordinator
+from custom_components.voicemail.icws import (
+    IcwsSession,
+    MessageState,
+    Pacing,
+    Phase,
+    Voicemail,
 )
-from custom_components.voicemail.icws import IcwsClient, MessageState, Voicemail
+from custom_components.voicemail.mailbox import VoicemailData
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.simulator import IcwsSimulator
@@ -41,6 +47,7 @@ from tests.integration_helpers import async_set_play_target, message_ids, wait_u
 SPIN_GUARD = 100_000
 LOGIN = "^/icws/connection$"
 SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
+PACING = Pacing()
 
 
 async def spin_until(condition: Callable[[], bool]) -> None:
@@ -119,16 +126,6 @@ def test_data_newest_first() -> None:
     assert dict(data.by_id) == {"A": old, "B": new_a, "C": new_b}
     assert data.unread == 2
     assert data == VoicemailData.build([new_b, old, new_a], None, 2)
-
-
-def test_reconnect_delay() -> None:
-    """The delay doubles from the minimum to the cap; jitter only shortens it."""
-    nominal = [min(RECONNECT_DELAY_MAX, RECONNECT_DELAY_MIN * 2**n) for n in range(10)]
-    assert nominal[:3] == [5.0, 10.0, 20.0]
-    assert nominal[-1] == RECONNECT_DELAY_MAX == 300.0
-    for attempt, limit in enumerate(nominal):
-        for _ in range(20):
-            assert limit / 2 <= reconnect_delay(attempt) <= limit
 
 
 # --- Pushed changes -------------------------------------------------------------------
@@ -398,20 +395,27 @@ async def test_session_loss_recovered_without_unavailability(
 async def test_dropped_stream_reopened(
     hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
-    """A dropped event stream is reopened on the same session: nothing is lost."""
+    """A dropped event stream is reopened on the same session, then resynced.
+
+    A server may drop what it queued while no stream was open: the fresh snapshot
+    (DELETE then PUT) has it. The entities stay available, no login follows.
+    """
     availability: list[bool] = []
     remove = coordinator.async_add_listener(
         lambda: availability.append(coordinator.last_update_success)
     )
     subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
+    logins = len(sim.requests_to(LOGIN, "POST"))
 
     assert sim.drop_event_streams(abort=True) == 1
     added = sim.add_voicemail(USER).message_id
     await wait_until(hass, lambda: added in coordinator.data.by_id)
+    await spin_until(lambda: len(sim.requests_to(SUBSCRIPTION, "PUT")) > subscriptions)
     remove()
 
     assert all(availability)
-    assert len(sim.requests_to(SUBSCRIPTION, "PUT")) == subscriptions
+    assert len(sim.requests_to(SUBSCRIPTION, "DELETE")) == 1
+    assert len(sim.requests_to(LOGIN, "POST")) == logins
 
 
 async def test_server_gone_and_back(
@@ -426,27 +430,20 @@ async def test_server_gone_and_back(
     logins = len(sim.requests_to(LOGIN, "POST"))
 
     await icws_simulator.stop()
+    # The stream ended early: it is reopened after the policy's first delay, and fails.
+    _tick(hass, freezer, PACING.reconnect_min)
     await wait_until(hass, lambda: not coordinator.last_update_success)
-    assert len(coordinator.last_errors) == 1
+    errors = len(coordinator.connection.stats.recent_errors)
+    assert coordinator.connection.phase is Phase.BACKING_OFF
 
-    # First retry after at most 5 s: the server is still gone.
-    _tick(hass, freezer, RECONNECT_DELAY_MIN)
-    await spin_until(lambda: len(coordinator.last_errors) == 2)
+    # The first retry comes within 5 s: the server is still gone.
+    _tick(hass, freezer, PACING.reconnect_min)
+    await spin_until(lambda: len(coordinator.connection.stats.recent_errors) > errors)
     assert not coordinator.last_update_success
-
-    # The safety-net refresh says so without touching the network while reconnecting
-    # (the second retry, due by then too, fails as well).
-    requests = len(sim.requests)
-    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
-    assert (
-        getattr(coordinator.last_exception, "translation_key", None) == "reconnecting"
-    )
-    await spin_until(lambda: len(coordinator.last_errors) == 3)
-    assert len(sim.requests) == requests
 
     running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
     try:
-        _tick(hass, freezer, RECONNECT_DELAY_MAX)
+        _tick(hass, freezer, PACING.reconnect_min * 2)
         await wait_until(hass, lambda: coordinator.last_update_success)
         assert len(sim.requests_to(LOGIN, "POST")) > logins
         assert len(coordinator.data.voicemails) == 5
@@ -464,13 +461,14 @@ async def test_resubscribe_failure_reconnects(
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
-    """When resubscribing a replaced session fails, the task logs in again later."""
+    """A new session whose subscription fails backs off, then logs in again."""
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
 
     sim.expire_sessions()
     await wait_until(hass, lambda: not coordinator.last_update_success)
+    assert sim.live_sessions(USER) == []  # the failed session was logged out
 
-    _tick(hass, freezer, RECONNECT_DELAY_MIN)
+    _tick(hass, freezer, PACING.reconnect_min)
     await wait_until(hass, lambda: coordinator.last_update_success)
     assert len(sim.live_sessions(USER)) == 1
 
@@ -481,7 +479,8 @@ async def test_refused_credentials_start_reauth(
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
-    """A re-login the server refuses starts reauth and stops retrying."""
+    """A re-login the server refuses starts reauth; the password is never sent again."""
+    entry = coordinator.config_entry
     sim.users[USER].password = "Ch4nged-Pa55"
 
     sim.expire_sessions()
@@ -490,17 +489,21 @@ async def test_refused_credentials_start_reauth(
 
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert entry.data[CONF_PASSWORD_REFUSED] is True
     logins = len(sim.requests_to(LOGIN, "POST"))
 
-    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    _tick(hass, freezer, PACING.reconnect_max * 2)
     await hass.async_block_till_done()
 
     assert len(sim.requests_to(LOGIN, "POST")) == logins
-    assert coordinator.last_exception is not None
-    assert (
-        getattr(coordinator.last_exception, "translation_key", None) == "invalid_auth"
-    )
+    assert coordinator.connection.phase is Phase.AUTH_FAILED
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
+
+    # Not after a reload either: setup refuses before anything is sent.
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(sim.requests_to(LOGIN, "POST")) == logins
+    assert entry.reason is not None
 
 
 async def test_server_downgraded_at_relogin(
@@ -519,41 +522,72 @@ async def test_server_downgraded_at_relogin(
         DOMAIN, f"unsupported_server_{coordinator.config_entry.entry_id}"
     )
     assert issue is not None
+    assert coordinator.connection.phase is Phase.REFUSED
 
 
-async def test_safety_net_refresh(
+async def test_safety_net_resync(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
-    """The slow refresh resubscribes and takes the fresh snapshot."""
-    subscriptions = len(sim.requests_to(SUBSCRIPTION, "PUT"))
-    # A change the event stream never delivered (as if lost): only a snapshot has it.
+    """Every 30 minutes: DELETE and PUT for a fresh snapshot; a removal is confirmed first.
+
+    A message the server lost without a delta (as if the push was lost) stays until a
+    second snapshot confirms it is gone.
+    """
     sim.users[USER].mailbox.popitem()
+    gone = {vm.message_id for vm in coordinator.data.voicemails} - {
+        vm.message_id for vm in sim.voicemails(USER)
+    }
+    stats = coordinator.connection.stats
 
-    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
+    _tick(hass, freezer, PACING.resync_interval)
+    await spin_until(lambda: stats.resyncs == 1)
+    await hass.async_block_till_done()
+    assert len(coordinator.data.voicemails) == 5  # not confirmed yet
+
+    _tick(hass, freezer, PACING.resync_spacing)
     await wait_until(hass, lambda: len(coordinator.data.voicemails) == 4)
-
-    assert len(sim.requests_to(SUBSCRIPTION, "PUT")) == subscriptions + 1
+    assert gone.isdisjoint(coordinator.data.by_id)
     assert coordinator.last_update_success
 
 
-async def test_safety_net_refresh_fails(
+async def test_resync_without_snapshot_keeps_entities(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
 ) -> None:
-    """A failing resubscription is reported with its translation key."""
-    sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+    """A resync the server answers without a snapshot, or with 500, changes nothing.
 
-    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
-    await wait_until(hass, lambda: not coordinator.last_update_success)
-
-    assert (
-        getattr(coordinator.last_exception, "translation_key", None) == "cannot_connect"
+    While the stream is healthy, the safety net never makes an entity unavailable; a
+    failed resubscription is retried by the reconnect policy.
+    """
+    availability: list[bool] = []
+    remove = coordinator.async_add_listener(
+        lambda: availability.append(coordinator.last_update_success)
     )
+    stats = coordinator.connection.stats
+    sim.inject_fault(SUBSCRIPTION, 200, method="PUT")  # accepted, nothing sent
+    _tick(hass, freezer, PACING.resync_interval)
+    await spin_until(lambda: stats.resyncs == 1)
+
+    sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
+    _tick(hass, freezer, PACING.resync_interval)
+    await spin_until(lambda: stats.resyncs == 2)
+    assert (
+        stats.last_error
+        == "IcwsServerError: Subscribe failed (500): Unspecified error."
+    )
+    _tick(hass, freezer, PACING.reconnect_min)  # the retry subscribes again
+    await spin_until(lambda: stats.resyncs == 3)
+    added = sim.add_voicemail(USER).message_id  # pushes still arrive
+    await wait_until(hass, lambda: added in coordinator.data.by_id)
+    remove()
+
+    assert coordinator.last_update_success
+    assert all(availability)
 
 
 async def test_snapshot_timeout(
@@ -573,34 +607,32 @@ async def test_snapshot_timeout(
     )
     # Once the client has the answer to the last subscription, setup waits.
     await spin_until(lambda: "messages-waiting-indicator -> 200" in caplog.text)
-    _tick(hass, freezer, 30)
+    _tick(hass, freezer, SETUP_TIMEOUT)
     await setup
 
     assert mock_config_entry.error_reason_translation_key == "snapshot_timeout"
-    assert mock_config_entry.error_reason_translation_placeholders == {"seconds": "30"}
+    assert mock_config_entry.error_reason_translation_placeholders == {
+        "seconds": str(int(SETUP_TIMEOUT))
+    }
+    assert sim.live_sessions() == []
 
 
-async def test_unload_while_refresh_waits(
+async def test_unload_during_a_login(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
     sim: IcwsSimulator,
     coordinator: VoicemailCoordinator,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Unloading ends a refresh that waits for its snapshot, without an error."""
-    # The server accepts the resubscription but never sends the snapshot.
-    sim.inject_fault(SUBSCRIPTION, 200, method="PUT")
-    answered = caplog.text.count("messages-waiting-indicator -> 200")
-    _tick(hass, freezer, SAFETY_REFRESH_INTERVAL.total_seconds())
-    await spin_until(
-        lambda: caplog.text.count("messages-waiting-indicator -> 200") > answered
-    )
+    """Unloading while a re-login waits for its answer logs out the session it made."""
+    sim.inject_fault(LOGIN, None, method="POST", delay=1.0)  # a slow login
+    logins = len(sim.requests_to(LOGIN, "POST"))
+    sim.expire_sessions()
+    await spin_until(lambda: len(sim.requests_to(LOGIN, "POST")) > logins)
 
     assert await hass.config_entries.async_unload(coordinator.config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert sim.live_sessions() == []
-    assert "Error fetching" not in caplog.text
+    assert len(sim.sessions) == 2  # the slow login did create a session ...
+    assert sim.live_sessions() == []  # ... and it was logged out
 
 
 async def test_unexpected_error_starts_over(
@@ -611,21 +643,23 @@ async def test_unexpected_error_starts_over(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An error no one expected is logged, and the pushes come back after the delay."""
-    subscribe = IcwsClient.subscribe_voicemail
+    subscribe = IcwsSession.subscribe_voicemail
     calls = 0
 
-    async def first_call_fails(client: IcwsClient) -> None:
+    async def first_call_fails(session: IcwsSession) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("a bug")
-        await subscribe(client)
+        await subscribe(session)
 
-    with patch.object(IcwsClient, "subscribe_voicemail", first_call_fails):
+    with patch.object(IcwsSession, "subscribe_voicemail", first_call_fails):
         sim.expire_sessions()
         await wait_until(hass, lambda: not coordinator.last_update_success)
-        assert "Unexpected error following the events" in caplog.text
-        assert coordinator.last_errors[-1] == "RuntimeError: a bug"
+        assert "Unexpected error following the ICWS session" in caplog.text
+        assert coordinator.connection.stats.last_error == (
+            "IcwsError: Unexpected error: RuntimeError"
+        )
 
-        _tick(hass, freezer, RECONNECT_DELAY_MIN)
+        _tick(hass, freezer, PACING.reconnect_min)
         await wait_until(hass, lambda: coordinator.last_update_success)

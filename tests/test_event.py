@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.voicemail.const import RECONNECT_DELAY_MAX
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
+from custom_components.voicemail.icws import Pacing
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
@@ -101,9 +101,11 @@ async def test_first_setup_fires_nothing(
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     stored = hass_storage[f"voicemail.{init_integration.entry_id}.known_messages"]
-    assert stored["data"]["message_ids"] == sorted(
-        vm.message_id for vm in sim.voicemails(USER)
-    )
+    assert stored["version"] == 2
+    assert stored["data"]["messages"] == {
+        vm.message_id: vm.read
+        for vm in sorted(sim.voicemails(USER), key=lambda vm: vm.message_id)
+    }
 
 
 async def test_new_voicemail(
@@ -160,12 +162,13 @@ async def test_safety_refresh_replays_nothing(
     init_integration: VoicemailConfigEntry,
     events: EventLog,
 ) -> None:
-    """The scheduled resubscription brings the same snapshot: no event."""
-    await init_integration.runtime_data.async_refresh()
-    await hass.async_block_till_done()
+    """A resync (here asked for by a manual refresh) brings the same snapshot: no event."""
+    coordinator = init_integration.runtime_data
+    await coordinator.async_refresh()
+    await wait_until(hass, lambda: coordinator.connection.stats.resyncs == 1)
 
-    assert init_integration.runtime_data.last_update_success
-    assert sim.requests_to(r"/voicemail-messages$", "PUT")
+    assert coordinator.last_update_success
+    assert len(sim.requests_to(r"/voicemail-messages$", "PUT")) == 2
     assert events.fired == []
 
 
@@ -189,7 +192,7 @@ async def test_voicemail_while_the_server_was_gone(
 
     running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
     try:
-        freezer.tick(timedelta(seconds=RECONNECT_DELAY_MAX))
+        freezer.tick(timedelta(seconds=Pacing().reconnect_max))
         async_fire_time_changed(hass)
         await wait_until(hass, lambda: bool(events.fired))
     finally:
@@ -327,9 +330,9 @@ async def test_catching_up_waits_for_home_assistant_to_start(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     events = EventLog(hass, _event_entity(hass, mock_config_entry))
-    # A change before the start is not an event of its own: the start compares
-    # with the stored ids, and only new voicemails are events then.
-    sim.set_read(USER, sim.voicemails(USER)[-2].message_id, True)
+    # Changes before the start wait for it too, in their order.
+    was_read = sim.voicemails(USER)[-2].message_id
+    sim.set_read(USER, was_read, True)
     later = sim.add_voicemail(
         USER, sender="Frank Long <5005>", received=NEW_CALL.replace(minute=20)
     )
@@ -341,12 +344,18 @@ async def test_catching_up_waits_for_home_assistant_to_start(
 
     hass.set_state(CoreState.running)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
-    await wait_until(hass, lambda: len(events.fired) == 2)
+    await wait_until(hass, lambda: len(events.fired) == 3)
 
     assert [(t, a["message_id"]) for t, a in events.fired] == [
         ("received", new.message_id),
+        ("read", was_read),
         ("received", later.message_id),
     ]
+    # The old store (ids only) was migrated: read states are known from now on.
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    key = f"voicemail.{mock_config_entry.entry_id}.known_messages"
+    assert hass_storage[key]["version"] == 2
+    assert hass_storage[key]["data"]["messages"][was_read] is True
 
 
 async def test_removing_the_account_forgets_the_ids(

@@ -19,7 +19,7 @@ import yaml
 import custom_components.voicemail
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
-from custom_components.voicemail.helpers import _FAILURE_KEYS
+from custom_components.voicemail.errors import ERRORS
 from custom_components.voicemail.services import SERVICE_STOP_PLAYBACK
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.responses import FAX_MESSAGE
@@ -163,15 +163,23 @@ async def test_changed_password_starts_reauth(
     sim: IcwsSimulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A 401 and the new login refused: session_expired, and a reauth flow starts."""
+    """A 401 and the new login refused: re-authenticate, and a reauth flow starts.
+
+    The refused password is not sent again: the next action fails at once.
+    """
     sim.inject_fault(STOP_PATH, 401)
     sim.add_user(USER, "a new password")
 
     with pytest.raises(HomeAssistantError) as exc_info:
         await _stop(hass, {"message_id": message_ids(sim)[0]})
 
-    assert exc_info.value.translation_key == "session_expired"
+    assert exc_info.value.translation_key == "reauth_required"
     await hass.async_block_till_done()
+    sim.clear_requests()
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await _stop(hass, {"message_id": message_ids(sim)[0]})
+    assert exc_info.value.translation_key == "reauth_required"
+    assert sim.requests == []
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == "reauth"
     assert flow["context"]["entry_id"] == init_integration.entry_id
@@ -251,7 +259,7 @@ async def test_timeout(
 ) -> None:
     """The server answers stop too slowly: a failure that says so."""
     mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.voicemail.coordinator.REQUEST_TIMEOUT", 0.5):
+    with patch("custom_components.voicemail.account.REQUEST_TIMEOUT", 0.5):
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     sim.inject_fault(STOP_PATH, None, delay=2.5)
 
@@ -352,9 +360,7 @@ async def test_texts_exist(hass: HomeAssistant) -> None:
     integration = Path(custom_components.voicemail.__file__).parent
     strings = json.loads((integration / "strings.json").read_text())
     services = yaml.safe_load((integration / "services.yaml").read_text())
-    raised = {key for _, key in _FAILURE_KEYS} | {
-        "server_error",
-        "not_allowed",
+    raised = {key for row in ERRORS for key in (row.action_key, row.setup_key)} | {
         "not_loaded",
         "unknown_message",
     }

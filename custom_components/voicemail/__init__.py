@@ -7,9 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .account import async_create_client
 from .const import DOMAIN
-from .coordinator import VoicemailConfigEntry, VoicemailCoordinator, async_create_client
-from .event import known_messages_store
+from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
+from .event import async_load_known, known_messages_store
 from .issues import async_delete_issues
 from .services import async_setup_services
 
@@ -26,8 +27,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> bool:
     """Log in, wait for the mailbox, and set up the entities."""
+    known = await async_load_known(known_messages_store(hass, entry.entry_id))
     coordinator = VoicemailCoordinator(
-        hass, entry, async_create_client(hass, entry.data)
+        hass, entry, async_create_client(hass, entry.data), known
     )
     try:
         await coordinator.async_config_entry_first_refresh()

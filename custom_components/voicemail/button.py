@@ -29,7 +29,8 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DEFAULT_MAX_BUTTONS
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity, entity_unique_id
-from .helpers import icws_errors, message_digest
+from .errors import icws_errors
+from .helpers import message_digest
 from .icws import Voicemail
 
 # Presses go to the server one at a time.

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -31,10 +32,14 @@ from homeassistant.helpers.selector import (
 import probatio
 from yarl import URL
 
+from .account import async_create_client, title_of, unique_id_of
 from .const import (
+    CONF_BASE_PATH,
     CONF_MAX_BUTTONS,
+    CONF_PASSWORD_REFUSED,
     CONF_PLAY_TARGET,
     CONF_PLAYBACK_TIMEOUT,
+    CONF_TRUSTED_CERTIFICATES,
     DEFAULT_MAX_BUTTONS,
     DEFAULT_PLAY_TARGET,
     DEFAULT_PLAYBACK_TIMEOUT,
@@ -44,14 +49,10 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import VoicemailConfigEntry, async_create_client, unique_id_of
-from .icws import (
-    IcwsAuthenticationError,
-    IcwsCertificateError,
-    IcwsError,
-    IcwsUnsupportedServerError,
-    SessionInfo,
-)
+from .coordinator import VoicemailConfigEntry
+from .errors import flow_error
+from .icws import IcwsCertificateError, IcwsClient, IcwsError, SessionInfo
+from .icws.transport import normalize_base_path
 
 PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
@@ -72,7 +73,14 @@ CONNECTION_SCHEMA = probatio.Schema(
         probatio.Required(
             CONF_VERIFY_SSL, default=DEFAULT_VERIFY_SSL
         ): BooleanSelector(),
+        probatio.Optional(CONF_BASE_PATH): TextSelector(
+            TextSelectorConfig(autocomplete="off")
+        ),
     }
+)
+
+RECONFIGURE_SCHEMA = CONNECTION_SCHEMA.extend(
+    {probatio.Optional(CONF_PASSWORD): PASSWORD_SELECTOR}
 )
 
 USER_SCHEMA = CONNECTION_SCHEMA.extend(
@@ -119,18 +127,31 @@ DEFAULT_OPTIONS: Mapping[str, Any] = {
 }
 
 
-def _cleaned(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Return the input with a host as ICWS wants it: a name or address, no URL."""
+def _cleaned(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the input as stored: a host name (no URL), a base path like `/a/b`."""
     host = str(user_input[CONF_HOST]).strip()
     if "://" in host:
         # Pasted from a browser: keep the host of the URL.
         host = URL(host).host or host
-    return {**user_input, CONF_HOST: host}
+    cleaned = {**user_input, CONF_HOST: host}
+    base_path = normalize_base_path(user_input.get(CONF_BASE_PATH))
+    if base_path:
+        cleaned[CONF_BASE_PATH] = base_path
+    else:
+        cleaned.pop(CONF_BASE_PATH, None)
+    if not cleaned.get(CONF_PASSWORD):
+        cleaned.pop(CONF_PASSWORD, None)
+    return cleaned
+
+
+def _without(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """Return a copy of `data` without `key`."""
+    return {k: value for k, value in data.items() if k != key}
 
 
 def _without_password(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Return what the form may show again: everything but the password."""
-    return {key: value for key, value in user_input.items() if key != CONF_PASSWORD}
+    return _without(user_input, CONF_PASSWORD)
 
 
 class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -138,26 +159,67 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        """Start with nothing typed."""
+        self._input: dict[str, Any] = {}
+        """What the user typed last (the whole entry data it makes)."""
+        self._untrusted: tuple[str, str] | None = None
+        """Host and SHA-256 fingerprint of a certificate the user may choose to trust."""
+
     async def _async_log_in(
         self, data: Mapping[str, Any]
     ) -> tuple[SessionInfo | None, dict[str, str]]:
-        """Log in and out once; return the session or the form errors."""
-        client = async_create_client(self.hass, data)
+        """Log in and out once; return the session or the form errors.
+
+        Each attempt has a web session of its own, closed right after it.
+        """
+        self._untrusted = None
+        client = async_create_client(self.hass, data, auto_cleanup=False)
         try:
-            return await client.login(), {}
-        except IcwsAuthenticationError:
-            return None, {"base": "invalid_auth"}
-        except IcwsCertificateError:
-            return None, {"base": "certificate_not_trusted"}
-        except IcwsUnsupportedServerError:
-            return None, {"base": "unsupported_server"}
-        except IcwsError:
-            return None, {"base": "cannot_connect"}
+            session = await client.login()
+        except IcwsCertificateError as err:
+            await self._async_offer_trust(client, data, err.host)
+            return None, {"base": flow_error(err)}
+        except IcwsError as err:
+            return None, {"base": flow_error(err)}
         except Exception:  # noqa: BLE001  (anything else: logged, the form says "unknown")
             LOGGER.exception("Unexpected error logging in to the ICWS server")
             return None, {"base": "unknown"}
+        else:
+            await session.logout()
+            return session.info, {}
         finally:
-            await client.logout()
+            client.transport.http.detach()
+
+    async def _async_offer_trust(
+        self, client: IcwsClient, data: Mapping[str, Any], host: str
+    ) -> None:
+        """Read the refused certificate's fingerprint, so the user can choose to trust it."""
+        if not data[CONF_VERIFY_SSL]:
+            return
+        try:
+            self._untrusted = (host, await client.certificate_fingerprint(host))
+        except IcwsError as err:
+            LOGGER.debug("Could not read the certificate of %s: %s", host, err)
+
+    async def _async_attempt(
+        self, data: dict[str, Any], step_id: str
+    ) -> tuple[SessionInfo | None, dict[str, str], ConfigFlowResult | None]:
+        """Log in with `data`; offer to trust a refused certificate instead of a form."""
+        self._input = data
+        info, errors = await self._async_log_in(data)
+        if info is None and self._untrusted is not None:
+            host, fingerprint = self._untrusted
+            return (
+                None,
+                errors,
+                self.async_show_menu(
+                    step_id="certificate",
+                    menu_options=["trust_certificate", step_id],
+                    description_placeholders={"host": host, "fingerprint": fingerprint},
+                ),
+            )
+        return info, errors, None
 
     @override
     async def async_step_user(
@@ -166,21 +228,70 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the server and the account."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            user_input = _cleaned(user_input)
-            info, errors = await self._async_log_in(user_input)
+            info, errors, menu = await self._async_attempt(
+                {**_cleaned(user_input)}, "user"
+            )
+            if menu is not None:
+                return menu
             if info is not None:
-                await self.async_set_unique_id(unique_id_of(info))
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=f"{info.user_id} @ {info.ic_server or info.host}",
-                    data=user_input,
-                    options=DEFAULT_OPTIONS,
-                )
+                return await self._async_create(info)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                USER_SCHEMA, _without_password(user_input or {})
+                USER_SCHEMA, _without_password(user_input or self._input)
             ),
+            errors=errors,
+        )
+
+    async def _async_create(self, info: SessionInfo) -> ConfigFlowResult:
+        """Create the entry for a login that worked (unless the account has one)."""
+        await self.async_set_unique_id(unique_id_of(info))
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=title_of(info), data=self._input, options=DEFAULT_OPTIONS
+        )
+
+    async def async_step_trust_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Trust the certificate the user compared, and log in with it pinned."""
+        assert self._untrusted is not None
+        host, fingerprint = self._untrusted
+        trusted = {
+            **self._input.get(CONF_TRUSTED_CERTIFICATES, {}),
+            host.lower(): fingerprint,
+        }
+        data = {**self._input, CONF_TRUSTED_CERTIFICATES: trusted}
+        reconfiguring = self.source == SOURCE_RECONFIGURE
+        step_id = "reconfigure" if reconfiguring else "user"
+        info, errors, menu = await self._async_attempt(data, step_id)
+        if menu is not None:
+            return menu
+        if info is not None:
+            if reconfiguring:
+                return await self._async_reconfigured(info)
+            return await self._async_create(info)
+        return self._async_show_connection_form(step_id, errors)
+
+    def _async_show_connection_form(
+        self, step_id: str, errors: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Show the user or reconfigure form again with what was typed."""
+        if step_id == "user":
+            return self.async_show_form(
+                step_id="user",
+                data_schema=self.add_suggested_values_to_schema(
+                    USER_SCHEMA, _without_password(self._input)
+                ),
+                errors=errors,
+            )
+        entry = self._get_reconfigure_entry()
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                RECONFIGURE_SCHEMA, _without_password(self._input)
+            ),
+            description_placeholders={"username": entry.data[CONF_USERNAME]},
             errors=errors,
         )
 
@@ -197,7 +308,10 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
+            data = {
+                **_without(entry.data, CONF_PASSWORD_REFUSED),
+                CONF_PASSWORD: user_input[CONF_PASSWORD],
+            }
             info, errors = await self._async_log_in(data)
             if info is not None:
                 return self.async_update_reload_and_abort(entry, data=data)
@@ -214,25 +328,37 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change how the server is reached (the account stays the same)."""
+        """Change how the server is reached (the account stays the same).
+
+        The password field may stay empty to keep the stored one, unless the server
+        refused it: a refused password is not sent again.
+        """
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            user_input = _cleaned(user_input)
-            info, errors = await self._async_log_in({**entry.data, **user_input})
-            if info is not None:
-                await self.async_set_unique_id(unique_id_of(info))
-                self._abort_if_unique_id_mismatch()
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=user_input
-                )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                CONNECTION_SCHEMA, user_input or entry.data
-            ),
-            description_placeholders={"username": entry.data[CONF_USERNAME]},
-            errors=errors,
+        if user_input is None:
+            self._input = _without(entry.data, CONF_PASSWORD)
+            return self._async_show_connection_form("reconfigure", {})
+        changes = _cleaned(user_input)
+        data = {**_without(entry.data, CONF_BASE_PATH), **changes}
+        if CONF_PASSWORD in changes:
+            data.pop(CONF_PASSWORD_REFUSED, None)
+        elif entry.data.get(CONF_PASSWORD_REFUSED):
+            self._input = data
+            return self._async_show_connection_form(
+                "reconfigure", {"base": "password_refused"}
+            )
+        info, errors, menu = await self._async_attempt(data, "reconfigure")
+        if menu is not None:
+            return menu
+        if info is not None:
+            return await self._async_reconfigured(info)
+        return self._async_show_connection_form("reconfigure", errors)
+
+    async def _async_reconfigured(self, info: SessionInfo) -> ConfigFlowResult:
+        """Store the new connection of the same account, and reload."""
+        await self.async_set_unique_id(unique_id_of(info))
+        self._abort_if_unique_id_mismatch()
+        return self.async_update_reload_and_abort(
+            self._get_reconfigure_entry(), data=self._input
         )
 
     @staticmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 from typing import Final
 
@@ -11,6 +10,12 @@ LOGGER = logging.getLogger(__package__)
 
 # Config entry data: CONF_HOST, CONF_PORT, CONF_SSL (use HTTPS), CONF_VERIFY_SSL,
 # CONF_USERNAME and CONF_PASSWORD come from homeassistant.const.
+CONF_BASE_PATH: Final = "base_path"
+"""Path of a reverse proxy in front of ICWS (e.g. `/api/icserver1`); empty for none."""
+CONF_TRUSTED_CERTIFICATES: Final = "trusted_certificates"
+"""Host -> SHA-256 fingerprint (hex) of a certificate the user chose to trust."""
+CONF_PASSWORD_REFUSED: Final = "password_refused"
+"""Set when the server refused the stored password: it is not sent again."""
 DEFAULT_PORT: Final = 8019
 DEFAULT_SSL: Final = True
 DEFAULT_VERIFY_SSL: Final = True
@@ -31,14 +36,9 @@ DEFAULT_PLAYBACK_TIMEOUT: Final = 600
 APPLICATION_NAME: Final = "Home Assistant"
 REQUEST_TIMEOUT: Final = 10.0
 
-# The server pushes every change; the refresh only resubscribes as a safety net.
-SAFETY_REFRESH_INTERVAL: Final = timedelta(minutes=30)
-SNAPSHOT_TIMEOUT: Final = 30.0
-"""Seconds to wait for the mailbox snapshot after subscribing."""
-
-# Reconnect after the server could not be reached: 5 s doubling up to 5 minutes.
-RECONNECT_DELAY_MIN: Final = 5.0
-RECONNECT_DELAY_MAX: Final = 300.0
+# The server pushes every change (the connection resyncs as a safety net).
+SETUP_TIMEOUT: Final = 60.0
+"""Seconds setup waits for the first mailbox (a login over switchover hops included)."""
 
 LAST_ERRORS_KEPT: Final = 10
 
@@ -47,3 +47,6 @@ MODEL: Final = "PureConnect (ICWS)"
 
 ISSUE_UNSUPPORTED_SERVER: Final = "unsupported_server"
 ISSUE_RESOURCE_GONE: Final = "resource_gone"
+ISSUE_STOPPED_BY_SERVER: Final = "stopped_by_server"
+ISSUE_LOGIN_REFUSED: Final = "login_refused"
+ISSUE_UNTRUSTED_CERTIFICATE: Final = "untrusted_certificate"

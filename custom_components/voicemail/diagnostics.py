@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_TRUSTED_CERTIFICATES
 from .coordinator import VoicemailConfigEntry
 
 TO_REDACT = {
@@ -22,6 +23,7 @@ TO_REDACT = {
     CONF_USERNAME,
     CONF_HOST,
     "alternate_hosts",
+    CONF_TRUSTED_CERTIFICATES,
     "ic_server",
     "title",
     "unique_id",
@@ -37,16 +39,18 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data
     info = coordinator.session_info
     data = coordinator.data
+    connection = coordinator.connection
     hosts = {
         host
         for host in (
             entry.data[CONF_HOST],
             coordinator.client.host,
             *info.alternate_hosts,
+            *entry.data.get(CONF_TRUSTED_CERTIFICATES, {}),
         )
         if host
     }
-    last_errors = list(coordinator.last_errors)
+    last_errors = [*connection.stats.recent_errors, *coordinator.last_errors]
     for host in hosts:
         last_errors = [error.replace(host, REDACTED) for error in last_errors]
     return async_redact_data(
@@ -68,6 +72,17 @@ async def async_get_config_entry_diagnostics(
                 if info.version is None
                 else info.version.display,
                 "features": dict(info.features),
+            },
+            "connection": {
+                "phase": connection.phase,
+                "mode": connection.feed.mode,
+                "messages_waiting_subscription": connection.feed.mwi_available,
+                "subscription_problem": coordinator.subscription_problem,
+                "logins": connection.stats.logins,
+                "immediate_relogins": connection.stats.immediate_relogins,
+                "backoffs": connection.stats.backoffs,
+                "stream_fallbacks": connection.stats.stream_fallbacks,
+                "resyncs": connection.stats.resyncs,
             },
             "state": {
                 "available": coordinator.last_update_success,

@@ -1,4 +1,4 @@
-"""Repair issues the user can act on."""
+"""Repair issues the user can act on (their fix flows are in repairs.py)."""
 
 from __future__ import annotations
 
@@ -6,33 +6,62 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, ISSUE_RESOURCE_GONE, ISSUE_UNSUPPORTED_SERVER
+from .const import (
+    DOMAIN,
+    ISSUE_LOGIN_REFUSED,
+    ISSUE_RESOURCE_GONE,
+    ISSUE_STOPPED_BY_SERVER,
+    ISSUE_UNSUPPORTED_SERVER,
+    ISSUE_UNTRUSTED_CERTIFICATE,
+)
 from .icws import IcwsUnsupportedServerError
 
+ALL_KINDS = (
+    ISSUE_UNSUPPORTED_SERVER,
+    ISSUE_RESOURCE_GONE,
+    ISSUE_STOPPED_BY_SERVER,
+    ISSUE_LOGIN_REFUSED,
+    ISSUE_UNTRUSTED_CERTIFICATE,
+)
+CLEARED_WHEN_CONNECTED = (
+    ISSUE_UNSUPPORTED_SERVER,
+    ISSUE_STOPPED_BY_SERVER,
+    ISSUE_LOGIN_REFUSED,
+    ISSUE_UNTRUSTED_CERTIFICATE,
+)
+"""Kinds whose issue lasts only while the problem does: cleared when connected again."""
+FIXABLE = (ISSUE_STOPPED_BY_SERVER, ISSUE_LOGIN_REFUSED, ISSUE_UNTRUSTED_CERTIFICATE)
 
-def _issue_id(kind: str, entry: ConfigEntry) -> str:
+
+def issue_id(kind: str, entry: ConfigEntry) -> str:
     """One issue of each kind per config entry."""
     return f"{kind}_{entry.entry_id}"
 
 
 @callback
-def _async_create_issue(
+def async_create_issue(
     hass: HomeAssistant,
     entry: ConfigEntry,
     kind: str,
-    severity: ir.IssueSeverity,
-    placeholders: dict[str, str],
+    placeholders: dict[str, str] | None = None,
+    *,
+    severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+    data: dict[str, str] | None = None,
 ) -> None:
-    """Create (or update) the entry's issue of one kind; the texts are its kind."""
+    """Create (or update) the entry's issue of one kind; the texts are its kind.
+
+    A fixable issue carries the entry id, so its fix flow knows the account.
+    """
     ir.async_create_issue(
         hass,
         DOMAIN,
-        _issue_id(kind, entry),
-        is_fixable=False,
+        issue_id(kind, entry),
+        is_fixable=kind in FIXABLE,
         is_persistent=False,
         severity=severity,
         translation_key=kind,
-        translation_placeholders={"title": entry.title, **placeholders},
+        translation_placeholders={"title": entry.title, **(placeholders or {})},
+        data={"entry_id": entry.entry_id, "kind": kind, **(data or {})},
     )
 
 
@@ -41,11 +70,10 @@ def async_create_unsupported_issue(
     hass: HomeAssistant, entry: ConfigEntry, err: IcwsUnsupportedServerError
 ) -> None:
     """Tell the user that the server's feature is too old for voicemail."""
-    _async_create_issue(
+    async_create_issue(
         hass,
         entry,
         ISSUE_UNSUPPORTED_SERVER,
-        ir.IssueSeverity.ERROR,
         {
             "feature": err.feature,
             "version": "none" if err.version is None else str(err.version),
@@ -57,17 +85,15 @@ def async_create_unsupported_issue(
 @callback
 def async_create_gone_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Tell the user that the server removed the stop endpoint (answered 410)."""
-    _async_create_issue(hass, entry, ISSUE_RESOURCE_GONE, ir.IssueSeverity.WARNING, {})
+    async_create_issue(
+        hass, entry, ISSUE_RESOURCE_GONE, severity=ir.IssueSeverity.WARNING
+    )
 
 
 @callback
-def async_delete_unsupported_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Remove the issue once the server is new enough."""
-    ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_UNSUPPORTED_SERVER, entry))
-
-
-@callback
-def async_delete_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Remove every issue of a config entry that is being removed."""
-    for kind in (ISSUE_UNSUPPORTED_SERVER, ISSUE_RESOURCE_GONE):
-        ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
+def async_delete_issues(
+    hass: HomeAssistant, entry: ConfigEntry, kinds: tuple[str, ...] = ALL_KINDS
+) -> None:
+    """Remove the entry's issues of these kinds (all: the entry is being removed)."""
+    for kind in kinds:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))

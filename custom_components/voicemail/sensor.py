@@ -16,8 +16,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import VoicemailConfigEntry, VoicemailCoordinator, VoicemailData
+from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity
+from .mailbox import VoicemailData
 
 # The sensors only read what the coordinator already holds.
 PARALLEL_UPDATES = 0

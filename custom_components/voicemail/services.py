@@ -19,7 +19,8 @@ import probatio
 
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry
-from .helpers import async_get_loaded_entries, icws_errors
+from .errors import icws_errors
+from .helpers import async_get_loaded_entries
 from .icws import Voicemail
 
 SERVICE_STOP_PLAYBACK = "stop_playback"

@@ -1,22 +1,34 @@
-"""Helpers for the client tests: a client factory, an event reader, the secrets check."""
+"""Helpers for the client tests: clients, running connections, the secrets check."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from contextlib import suppress
+from dataclasses import dataclass
 import logging
 from typing import Any
 
 import aiohttp
 import pytest
 
-from custom_components.voicemail.icws import IcwsClient, IcwsEvent, VoicemailSnapshot
+from custom_components.voicemail.icws import (
+    IcwsClient,
+    IcwsConnection,
+    IcwsError,
+    IcwsEvent,
+    IcwsSession,
+    Pacing,
+    Phase,
+    SessionInfo,
+    VoicemailSnapshot,
+)
 from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.server import RunningSimulator
 
 CLIENT_LOGGER = "custom_components.voicemail.icws"
 PASSWORD = "secret"
+HANG_GUARD = 20.0
+"""Seconds: only against a hang (the test fails instead of waiting); never a measure."""
 
 
 class Secrets:
@@ -100,73 +112,124 @@ def make_client(
     return factory
 
 
-class EventReader:
-    """Consumes `client.events()` in a task, like the integration's coordinator does."""
+TEST_PACING = Pacing(
+    reconnect_min=0.05,
+    reconnect_max=0.4,
+    max_server_retry=0.5,
+    healthy_after=1.0,
+    short_stream=0.5,
+    stream_retry=2.0,
+    resync_interval=60.0,
+    resync_spacing=0.05,
+    ready_timeout=5.0,
+)
+"""The production pacing's shape on a fast clock (tests count requests, not seconds)."""
 
-    def __init__(self, client: IcwsClient) -> None:
-        """Start reading."""
-        self.queue: asyncio.Queue[IcwsEvent | BaseException] = asyncio.Queue()
+
+class Recorder:
+    """A connection's listener, as the integration's coordinator is one: it records."""
+
+    def __init__(self) -> None:
+        """Start with nothing heard."""
+        self.queue: asyncio.Queue[IcwsEvent] = asyncio.Queue()
         self.seen: list[IcwsEvent] = []
-        self.ended = asyncio.Event()
-        self.task = asyncio.create_task(self._run(client))
+        self.phases: list[tuple[Phase, IcwsError | None]] = []
+        self.sessions: list[SessionInfo] = []
 
-    async def _run(self, client: IcwsClient) -> None:
-        try:
-            async for event in client.events():
-                self.queue.put_nowait(event)
-        except Exception as err:  # noqa: BLE001 - handed to the test
-            self.queue.put_nowait(err)
-        finally:
-            self.ended.set()
+    def on_event(self, event: IcwsEvent) -> None:
+        """Queue a message of the channel."""
+        self.queue.put_nowait(event)
+
+    def on_phase(self, phase: Phase, error: IcwsError | None) -> None:
+        """Record a phase."""
+        self.phases.append((phase, error))
+
+    def on_session(self, info: SessionInfo) -> None:
+        """Record a new session."""
+        self.sessions.append(info)
 
     async def next(self) -> IcwsEvent:
-        """Return the next event (an error of the iterator is raised here)."""
-        async with asyncio.timeout(
-            20
-        ):  # only against a hang: the test fails, not waits
-            item = await self.queue.get()
-        if isinstance(item, BaseException):
-            raise item
-        self.seen.append(item)
-        return item
+        """Return the next message (guarded against a hang)."""
+        async with asyncio.timeout(HANG_GUARD):
+            event = await self.queue.get()
+        self.seen.append(event)
+        return event
 
     async def next_of[T](self, kind: type[T]) -> T:
-        """Return the next event of a type, skipping others (kept in `seen`)."""
+        """Return the next message of a type, skipping others (kept in `seen`)."""
         while True:
             event = await self.next()
             if isinstance(event, kind):
                 return event
 
-    async def close(self) -> None:
-        """Stop reading."""
-        self.task.cancel()
-        with suppress(asyncio.CancelledError):
-            await self.task
+    def names(self) -> list[Phase]:
+        """Return the phases so far, in order."""
+        return [phase for phase, _ in self.phases]
 
 
-type Readers = Callable[[IcwsClient], EventReader]
+@dataclass
+class Running:
+    """A connection that runs (as the integration runs it), with its recorder."""
+
+    client: IcwsClient
+    connection: IcwsConnection
+    recorder: Recorder
+    task: asyncio.Task[None]
+
+    @property
+    def session(self) -> IcwsSession:
+        """The connection's live session (there must be one)."""
+        session = self.connection.session
+        assert session is not None
+        return session
+
+    async def phase(self, *phases: Phase) -> Phase:
+        """Wait until the connection is in one of `phases`; return it."""
+        await until(lambda: self.connection.phase in phases)
+        return self.connection.phase
+
+
+type Connector = Callable[..., Awaitable[Running]]
 
 
 @pytest.fixture
-async def readers() -> AsyncGenerator[Readers]:
-    """Start `EventReader`s that are stopped at the end of the test."""
-    started: list[EventReader] = []
+async def connect(make_client: ClientFactory) -> AsyncGenerator[Connector]:
+    """Start connections (client options as for `make_client`); closed at the end.
 
-    def start(client: IcwsClient) -> EventReader:
-        reader = EventReader(client)
-        started.append(reader)
-        return reader
+    `ready=True` (the default) waits for the first snapshot; `pacing` replaces the
+    test pacing.
+    """
+    running: list[Running] = []
+
+    async def start(
+        *, ready: bool = True, pacing: Pacing = TEST_PACING, **options: Any
+    ) -> Running:
+        client = make_client(**options)
+        recorder = Recorder()
+        connection = client.connection(recorder, pacing)
+        run = Running(
+            client, connection, recorder, asyncio.create_task(connection.run())
+        )
+        running.append(run)
+        if ready:
+            await recorder.next_of(VoicemailSnapshot)
+        return run
 
     yield start
-    for reader in started:
-        await reader.close()
+    for run in running:
+        await run.connection.close()
+        assert run.task.done()
 
 
 async def until(condition: Callable[[], bool]) -> None:
-    """Let the loop run until the simulator reached a state (guarded against hangs)."""
-    async with asyncio.timeout(20):
+    """Let the loop run until a condition holds (guarded against hangs).
+
+    The one wait helper of the client tests: the client and the simulator share the
+    event loop, so the condition is re-checked every few milliseconds.
+    """
+    async with asyncio.timeout(HANG_GUARD):
         while not condition():
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)
 
 
 def logins(sim: IcwsSimulator) -> int:
@@ -174,22 +237,6 @@ def logins(sim: IcwsSimulator) -> int:
     return len(sim.requests_to("^/icws/connection$", "POST"))
 
 
-type Starter = Callable[..., Awaitable[tuple[IcwsClient, EventReader]]]
-
-
-@pytest.fixture
-def started(make_client: ClientFactory, readers: Readers) -> Starter:
-    """Start clients (options as for `make_client`) that are logged in and subscribed.
-
-    Each comes with its reader, which got the first snapshot already.
-    """
-
-    async def start(**options: Any) -> tuple[IcwsClient, EventReader]:
-        client = make_client(**options)
-        await client.login()
-        await client.subscribe_voicemail()
-        reader = readers(client)
-        await reader.next_of(VoicemailSnapshot)
-        return client, reader
-
-    return start
+def login_times(sim: IcwsSimulator) -> list[float]:
+    """When each login request arrived (the loop's clock)."""
+    return [r.received_at for r in sim.requests_to("^/icws/connection$", "POST")]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import json
 import re
+import time
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -276,6 +277,8 @@ class RecordedRequest:
     """The Host header (port included when the client sent one)."""
     query: str = ""
     """The raw query string (without `?`)."""
+    received_at: float = field(default_factory=time.monotonic)
+    """When the request arrived (`time.monotonic()`, the event loop's clock)."""
 
     @property
     def cookies(self) -> dict[str, str]:

@@ -6,6 +6,12 @@ session cookie or session id ever goes into an error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import IcwsEvent
+
 
 class IcwsError(Exception):
     """Base class of every error the ICWS client raises."""
@@ -20,15 +26,90 @@ class IcwsTimeoutError(IcwsConnectionError):
 
 
 class IcwsCertificateError(IcwsConnectionError):
-    """TLS certificate verification failed (often a self-signed certificate)."""
+    """TLS certificate verification failed (often a self-signed certificate).
+
+    `host` is the host whose certificate was refused: after a switchover it is not
+    the configured one. Nothing was sent to it (the handshake failed first).
+    """
+
+    def __init__(self, message: str, *, host: str) -> None:
+        """Name the host whose certificate is not trusted."""
+        super().__init__(message)
+        self.host = host
+
+
+class IcwsStreamRefusedError(IcwsConnectionError):
+    """The event stream could not be opened while the session itself works.
+
+    A reverse proxy without the configuration server-sent events need refuses the
+    stream (502, 504), or holds its response headers back. Short polling still works.
+    `events` are messages the answer carried anyway (a server that answered the
+    stream request with a JSON array): they must not be lost.
+    """
+
+    def __init__(self, message: str, events: Sequence[IcwsEvent] = ()) -> None:
+        """Keep what the answer carried."""
+        super().__init__(message)
+        self.events = tuple(events)
+
+
+class IcwsReconnectingError(IcwsConnectionError):
+    """The connection is down and the next attempt is scheduled: nothing was sent."""
+
+    def __init__(self, message: str, *, retry_in: float) -> None:
+        """Say when the next attempt is due (seconds from now)."""
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 class IcwsAuthenticationError(IcwsError):
-    """The server refused the credentials at login (400 authenticationFailure)."""
+    """The server refused the credentials at login (400 authenticationFailure).
+
+    Once raised, the client never sends the refused password again.
+    """
+
+
+class IcwsLoginRefusedError(IcwsError):
+    """The server refused the login for good: no licence, a session limit, ...
+
+    Retrying does not help; the user has to act (and then choose to reconnect).
+    """
+
+    def __init__(self, message: str, *, error_id: str | None, status: int) -> None:
+        """Keep the server's error id and the status."""
+        super().__init__(message)
+        self.error_id = error_id
+        self.status = status
 
 
 class IcwsSessionError(IcwsError):
     """The session was rejected (401) even after logging in again once."""
+
+
+class IcwsSessionRejectedError(IcwsSessionError):
+    """A 401 on one session: its token is missing, invalid or expired.
+
+    The connection logs in again once and retries; `IcwsSessionError` is what a
+    caller sees when the new session is rejected too.
+    """
+
+
+class IcwsSessionEndedError(IcwsSessionError):
+    """The server ended the session and said not to log in again on our own.
+
+    `connectionStateChangeMessage` with `shouldReconnect: false`: another logon of
+    the same user, or an administrator logged the session off. `reason` is the
+    server's (localized) reason.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        """Keep the server's reason."""
+        super().__init__(message)
+        self.reason = reason
+
+
+class IcwsClosedError(IcwsError):
+    """The connection was closed (the integration is unloading)."""
 
 
 class IcwsUnsupportedServerError(IcwsError):
@@ -46,7 +127,7 @@ class IcwsUnsupportedServerError(IcwsError):
 
 
 class IcwsProtocolError(IcwsError):
-    """The server answered with a body that is not what ICWS sends."""
+    """The server answered with a body that is not what ICWS sends (or too large)."""
 
 
 class IcwsResponseError(IcwsError):

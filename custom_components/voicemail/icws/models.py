@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from typing import Literal
 
 
 class MessageState(IntEnum):
@@ -28,6 +29,15 @@ class ConnectionState(IntEnum):
     NONE = 0
     UP = 1
     DOWN = 2
+
+
+class SubscriptionState(IntEnum):
+    """`urn:inin.com:messaging:subscriptionState`: the health of a subscription."""
+
+    NONE = 0
+    NORMAL = 1
+    SUSPENDED = 2
+    FAULTED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +91,14 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Voicemail:
-    """`urn:inin.com:unifiedMessaging:voicemailMessageAdded`."""
+    """`urn:inin.com:unifiedMessaging:voicemailMessageAdded`.
+
+    `state` is the server's number: a `MessageState`, or a value this client does not
+    know, which is kept and counts as not read.
+    """
 
     message_id: str
-    state: MessageState
+    state: int
     received: datetime
     sender: str
     subject: str
@@ -93,7 +107,7 @@ class Voicemail:
     @property
     def read(self) -> bool:
         """Whether the voicemail was read (listened to)."""
-        return self.state is MessageState.READ
+        return self.state == MessageState.READ
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +115,7 @@ class VoicemailStateChange:
     """`urn:inin.com:unifiedMessaging:voicemailMessage` (a `...Changed` entry)."""
 
     message_id: str
-    state: MessageState
+    state: int
 
 
 # --- Messages from the event channel ---------------------------------------------------
@@ -109,9 +123,16 @@ class VoicemailStateChange:
 
 @dataclass(frozen=True, slots=True)
 class VoicemailSnapshot:
-    """`voicemailMessagesMessage` with `isDelta` false: the whole mailbox."""
+    """`voicemailMessagesMessage` with `isDelta` false: the whole mailbox.
+
+    `skipped` are the ids of entries that were malformed (they are in the mailbox,
+    their data could not be read); `complete` is false when an entry was skipped
+    without a readable id, so the snapshot cannot tell which messages are gone.
+    """
 
     voicemails: tuple[Voicemail, ...]
+    skipped: tuple[str, ...] = ()
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,20 +146,30 @@ class VoicemailDelta:
 
 @dataclass(frozen=True, slots=True)
 class PlayStatusChange:
-    """`voicemailPlayStatusMessage`."""
+    """`voicemailPlayStatusMessage`; `status` a `PlayStatus` or an unknown number."""
 
     message_id: str
-    status: PlayStatus
+    status: int
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the message stopped playing (an unknown status counts as playing)."""
+        return self.status == PlayStatus.STOPPED
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectionStateChange:
     """`connectionStateChangeMessage`."""
 
-    previous: ConnectionState
-    new: ConnectionState
+    previous: int
+    new: int
     reason: str
     should_reconnect: bool | None = None
+
+    @property
+    def down(self) -> bool:
+        """Whether the session went down."""
+        return self.new == ConnectionState.DOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +180,24 @@ class MessageWaiting:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionReplaced:
-    """Not from the server: the client logged in again and has a new session.
+class SubscriptionStateChange:
+    """`voicemailMessageSubscriptionStateMessage` or `mwiSubscriptionStateMessage`.
 
-    A new session has no subscriptions: the owner must subscribe again, and a
-    new snapshot follows. Playback state of the old session is gone.
+    A faulted mailbox store shows up here, not as an HTTP error. `state` is a
+    `SubscriptionState` or an unknown number; `message` the server's error text.
     """
 
-    session: SessionInfo
+    subscription: Literal["voicemail", "mwi"]
+    state: int
+    message: str | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the subscription delivers (normal, or a state this client does not know)."""
+        return self.state not in (
+            SubscriptionState.SUSPENDED,
+            SubscriptionState.FAULTED,
+        )
 
 
 type IcwsEvent = (
@@ -165,5 +206,5 @@ type IcwsEvent = (
     | PlayStatusChange
     | ConnectionStateChange
     | MessageWaiting
-    | SessionReplaced
+    | SubscriptionStateChange
 )

@@ -1,7 +1,8 @@
-"""JSON from the ICWS server -> typed models.
+"""JSON from the ICWS server -> typed values: the primitives, dates, login and error bodies.
 
-Every function here either returns a model or raises `IcwsProtocolError`, whatever JSON it
-is given; nothing else escapes (the property tests check this).
+Every function here either returns a value or raises `IcwsProtocolError`, whatever JSON it
+is given; nothing else escapes (the property tests check this). `messages.py` builds the
+event-channel messages on top of these.
 
 Defaults for fields the server leaves out: ICWS is a .NET server, and .NET serializers
 commonly omit a field that holds its type's default value. So a missing ``isDelta`` reads
@@ -13,36 +14,15 @@ message that is not playing is harmless) instead of disappearing while audio pla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
-import logging
+import re
 from typing import Any, Final
 
 from .errors import IcwsProtocolError
-from .models import (
-    Attachment,
-    ConnectionState,
-    ConnectionStateChange,
-    IcwsEvent,
-    MessageState,
-    MessageWaiting,
-    PlayStatus,
-    PlayStatusChange,
-    ServerVersion,
-    Voicemail,
-    VoicemailDelta,
-    VoicemailSnapshot,
-    VoicemailStateChange,
-)
-
-_LOGGER = logging.getLogger(__name__)
-
-URN_VOICEMAIL_MESSAGES = "urn:inin.com:unifiedMessaging:voicemailMessagesMessage"
-URN_PLAY_STATUS = "urn:inin.com:unifiedMessaging:voicemailPlayStatusMessage"
-URN_CONNECTION_STATE = "urn:inin.com:connection:connectionStateChangeMessage"
-URN_MWI = "urn:inin.com:unifiedMessaging:mwiMessage"
+from .models import ServerVersion
 
 type JsonObject = Mapping[str, Any]
 
@@ -110,28 +90,51 @@ def get_bool(obj: JsonObject, key: str, *, default: bool | None = None) -> bool:
     raise IcwsProtocolError(f"The field {key} is missing or not a boolean")
 
 
+# The date forms of the official JavaScript library (`_util.js`): dashed
+# `YYYY-MM-DDThh:mm[:ss[.fff]]Z` and compact `YYYYMMDD[T]hhmm[ss[.fff]]Z`.
+_DASHED = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]*))?)?Z"
+)
+_COMPACT = re.compile(
+    r"([0-9]{4})([0-9]{2})([0-9]{2})T?([0-9]{2})([0-9]{2})(?:([0-9]{2})(?:\.([0-9]*))?)?Z"
+)
+# .NET writes DateTime.MinValue / MaxValue for "no date". Kept a few days inside
+# Python's range, so that converting to any time zone (UTC-12 ... UTC+14) and
+# formatting never overflow.
+EARLIEST: Final = datetime(1, 1, 3, tzinfo=UTC)
+LATEST: Final = datetime(9999, 12, 29, tzinfo=UTC)
+
+
 def parse_datetime(value: object) -> datetime:
-    """`20201029T082018Z` or a dashed ISO-8601 form; always timezone-aware (naive = UTC)."""
+    """Every date form of the library (or ISO 8601 with an offset); UTC, clamped.
+
+    A naive ISO value counts as UTC. Dates outside [EARLIEST, LATEST] are clamped to
+    it, so that no later conversion to local time can overflow.
+    """
     if not isinstance(value, str):
         raise IcwsProtocolError("A date-time is not a string")
+    match = _DASHED.fullmatch(value) or _COMPACT.fullmatch(value)
     try:
-        parsed = datetime.fromisoformat(value)
+        if match is not None:
+            year, month, day, hour, minute, second, fraction = match.groups()
+            parsed = datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour),
+                int(minute),
+                int(second or 0),
+                int((fraction or "0")[:6].ljust(6, "0")),
+                tzinfo=UTC,
+            )
+        else:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError) as err:
-        raise IcwsProtocolError("A date-time is not in ISO-8601 form") from err
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed
-
-
-def _enum[E: (MessageState, PlayStatus, ConnectionState)](
-    enum: type[E], obj: JsonObject, key: str, default: int | None = None
-) -> E:
-    """Return an integer field that must be a value of `enum`."""
-    number = get_int(obj, key, default=default)
-    try:
-        return enum(number)
-    except ValueError as err:
-        raise IcwsProtocolError(f"The field {key} has an unknown value") from err
+        raise IcwsProtocolError("A date-time is not in a form ICWS uses") from err
+    return min(max(parsed, EARLIEST), LATEST)
 
 
 # --- Login ---------------------------------------------------------------------------
@@ -155,16 +158,23 @@ class LoginReply:
         return f"LoginReply(user_id={self.user_id!r}, features={self.features!r})"
 
 
-def parse_login(body: object) -> LoginReply:
-    """Parse the body of a 201 login response (`connectionResponse`)."""
-    obj = as_object(body, "a login response")
-    session_id = obj.get("sessionId")
-    if isinstance(session_id, int) and not isinstance(session_id, bool):
-        session_id = str(session_id)
-    if not isinstance(session_id, str) or not session_id:
+def parse_login(
+    body: object, *, session_id: str | None = None, csrf_token: str | None = None
+) -> LoginReply:
+    """Parse a 201 login response (`connectionResponse`).
+
+    The official library takes the session id and the CSRF token from the
+    `ININ-ICWS-Session-ID` / `ININ-ICWS-CSRF-Token` headers (given here), and the
+    body is the fallback for each.
+    """
+    obj: JsonObject = body if isinstance(body, dict) else {}
+    if not session_id:
+        session_id = _id_text(obj.get("sessionId"))
+    if not session_id:
         raise IcwsProtocolError("The login response has no session id")
-    csrf_token = obj.get("csrfToken")
-    if not isinstance(csrf_token, str) or not csrf_token:
+    if not csrf_token:
+        csrf_token = _lenient_str(obj.get("csrfToken"))
+    if not csrf_token:
         raise IcwsProtocolError("The login response has no CSRF token")
     return LoginReply(
         session_id=session_id,
@@ -176,6 +186,13 @@ def parse_login(body: object) -> LoginReply:
         features=parse_features(obj.get("features")),
         version=parse_version(obj.get("version")),
     )
+
+
+def _id_text(value: object) -> str | None:
+    """Return an id the server may send as a string or a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _lenient_str(value)
 
 
 def _lenient_str(value: object) -> str | None:
@@ -259,12 +276,9 @@ def parse_error(body: bytes) -> ErrorBody:
     if not isinstance(obj, dict):
         return ErrorBody()
     code = obj.get("errorCode")
-    error_id = obj.get("errorId")
-    if isinstance(error_id, int) and not isinstance(error_id, bool):
-        error_id = str(error_id)
     return ErrorBody(
         message=_lenient_str(obj.get("message")),
-        error_id=_lenient_str(error_id),
+        error_id=_id_text(obj.get("errorId")),
         error_type=_lenient_str(obj.get("__type")),
         property_name=_lenient_str(obj.get("propertyName")),
         error_code=code
@@ -272,195 +286,3 @@ def parse_error(body: bytes) -> ErrorBody:
         else None,
         alternate_hosts=parse_alternate_hosts(obj),
     )
-
-
-# --- Messages ------------------------------------------------------------------------
-
-
-def parse_attachment(value: object) -> Attachment:
-    """`urn:inin.com:unifiedMessaging:attachment`."""
-    obj = as_object(value, "an attachment")
-    return Attachment(
-        file_uri=get_str(obj, "fileUri"),
-        file_name=get_str(obj, "fileName", default=""),
-        mime_type=get_optional_str(obj, "mimeType"),
-    )
-
-
-def parse_voicemail(value: object) -> Voicemail:
-    """Parse a `urn:inin.com:unifiedMessaging:voicemailMessageAdded`."""
-    if type(value) is dict:
-        voicemail = fast_voicemail(value)
-        if voicemail is not None:
-            return voicemail
-    return checked_voicemail(value)
-
-
-_STATES: Final = (MessageState.UNREAD, MessageState.READ)
-
-
-def fast_voicemail(obj: dict[str, Any]) -> Voicemail | None:
-    """Parse the common, complete form in one pass; None for anything else.
-
-    A large mailbox's snapshot has thousands of entries. Whatever this returns,
-    `checked_voicemail` returns too (a property test checks it); entries it declines
-    go there for the exact error.
-    """
-    message_id = obj.get("unifiedMessageId")
-    state = obj.get("state")
-    received = obj.get("dateReceived")
-    sender = obj.get("from")
-    subject = obj.get("subject")
-    raw_attachments = obj.get("attachments")
-    if not (
-        type(message_id) is str
-        and message_id
-        and type(state) is int
-        and 0 <= state <= 1
-        and type(received) is str
-        and type(sender) is str
-        and type(subject) is str
-        and type(raw_attachments) is list
-    ):
-        return None
-    attachments: list[Attachment] = []
-    for item in raw_attachments:
-        if type(item) is not dict:
-            return None
-        uri = item.get("fileUri")
-        name = item.get("fileName")
-        mime = item.get("mimeType")
-        if type(uri) is not str or type(name) is not str:
-            return None
-        if mime is not None and type(mime) is not str:
-            return None
-        attachments.append(Attachment(uri, name, mime))
-    try:
-        when = datetime.fromisoformat(received)
-    except ValueError, OverflowError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return Voicemail(
-        message_id, _STATES[state], when, sender, subject, tuple(attachments)
-    )
-
-
-def checked_voicemail(value: object) -> Voicemail:
-    """Parse a voicemail field by field, raising IcwsProtocolError for the first bad one."""
-    obj = as_object(value, "a voicemail")
-    attachments = obj.get("attachments")
-    return Voicemail(
-        message_id=_message_id(obj),
-        state=_enum(MessageState, obj, "state", 0),
-        received=parse_datetime(obj.get("dateReceived")),
-        sender=get_str(obj, "from", default=""),
-        subject=get_str(obj, "subject", default=""),
-        attachments=()
-        if attachments is None
-        else tuple(parse_attachment(a) for a in as_list(attachments, "attachments")),
-    )
-
-
-def parse_state_change(value: object) -> VoicemailStateChange:
-    """`urn:inin.com:unifiedMessaging:voicemailMessage` (a `...Changed` entry)."""
-    obj = as_object(value, "a changed voicemail")
-    return VoicemailStateChange(
-        message_id=_message_id(obj), state=_enum(MessageState, obj, "state", 0)
-    )
-
-
-def _message_id(obj: JsonObject) -> str:
-    """Return `unifiedMessageId`: a non-empty string."""
-    message_id = get_str(obj, "unifiedMessageId")
-    if not message_id:
-        raise IcwsProtocolError("The field unifiedMessageId is empty")
-    return message_id
-
-
-def _removed_id(value: object) -> str:
-    """Parse a `...Removed` entry: an id, or (tolerated) an object with the id."""
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict):
-        return _message_id(value)
-    raise IcwsProtocolError("A removed voicemail id is not a string")
-
-
-def _items[T](obj: JsonObject, key: str, parse: Callable[[object], T]) -> tuple[T, ...]:
-    """Parse the entries of an optional array; a malformed entry is logged and skipped.
-
-    One bad voicemail must not hide the rest of the mailbox.
-    """
-    value = obj.get(key)
-    if value is None:
-        return ()
-    items: list[T] = []
-    for entry in as_list(value, key):
-        try:
-            items.append(parse(entry))
-        except IcwsProtocolError as err:
-            _LOGGER.warning("Skipping a malformed entry of %s: %s", key, err)
-    return tuple(items)
-
-
-def parse_voicemail_messages(obj: JsonObject) -> VoicemailSnapshot | VoicemailDelta:
-    """`voicemailMessagesMessage`: a snapshot (isDelta false) or a delta."""
-    added = _items(obj, "voicemailMessagesAdded", parse_voicemail)
-    if not get_bool(obj, "isDelta", default=False):
-        return VoicemailSnapshot(voicemails=added)
-    return VoicemailDelta(
-        added=added,
-        changed=_items(obj, "voicemailMessagesChanged", parse_state_change),
-        removed=_items(obj, "voicemailMessagesRemoved", _removed_id),
-    )
-
-
-def parse_play_status(obj: JsonObject) -> PlayStatusChange:
-    """`voicemailPlayStatusMessage`; a missing playStatus reads as playing (see above)."""
-    return PlayStatusChange(
-        message_id=_message_id(obj), status=_enum(PlayStatus, obj, "playStatus", 0)
-    )
-
-
-def parse_connection_state(obj: JsonObject) -> ConnectionStateChange:
-    """`connectionStateChangeMessage`."""
-    should_reconnect = obj.get("shouldReconnect")
-    if should_reconnect is not None and not isinstance(should_reconnect, bool):
-        raise IcwsProtocolError("The field shouldReconnect is not a boolean")
-    return ConnectionStateChange(
-        previous=_enum(ConnectionState, obj, "previousConnectionState", 0),
-        new=_enum(ConnectionState, obj, "newConnectionState"),
-        reason=get_str(obj, "reason", default=""),
-        should_reconnect=should_reconnect,
-    )
-
-
-def parse_mwi(obj: JsonObject) -> MessageWaiting:
-    """`mwiMessage`: the message-waiting count."""
-    count = get_int(obj, "messagesWaiting")
-    if count < 0:
-        raise IcwsProtocolError("The field messagesWaiting is negative")
-    return MessageWaiting(count=count)
-
-
-_PARSERS: dict[str, Callable[[JsonObject], IcwsEvent]] = {
-    URN_VOICEMAIL_MESSAGES: parse_voicemail_messages,
-    URN_PLAY_STATUS: parse_play_status,
-    URN_CONNECTION_STATE: parse_connection_state,
-    URN_MWI: parse_mwi,
-}
-
-
-def parse_message(value: object) -> IcwsEvent | None:
-    """One message of the event channel; None for a `__type` the client does not use.
-
-    A message of a known type that is malformed raises IcwsProtocolError.
-    """
-    obj = as_object(value, "a message")
-    message_type = obj.get("__type")
-    parser = _PARSERS.get(message_type) if isinstance(message_type, str) else None
-    if parser is None:
-        _LOGGER.debug("Ignoring a message of type %.200r", message_type)
-        return None
-    return parser(obj)

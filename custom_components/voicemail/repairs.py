@@ -1,0 +1,112 @@
+"""Fix flows of the repair issues: reconnect when the user chooses, trust a certificate."""
+
+from __future__ import annotations
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import probatio
+
+from .account import async_create_client
+from .const import CONF_TRUSTED_CERTIFICATES, DOMAIN, ISSUE_UNTRUSTED_CERTIFICATE
+from .coordinator import VoicemailConfigEntry
+from .icws import IcwsError
+
+
+class _EntryRepairFlow(RepairsFlow):
+    """A fix flow about one account."""
+
+    def __init__(self, entry: VoicemailConfigEntry) -> None:
+        """Remember the account."""
+        self._entry = entry
+
+    def _placeholders(self) -> dict[str, str]:
+        """Return the texts of the issue (its title, reason, host, ...)."""
+        issue = ir.async_get(self.hass).async_get_issue(self.handler, self.issue_id)
+        return dict(issue.translation_placeholders or {}) if issue else {}
+
+    def _reconnect(self) -> None:
+        """Connect again now: reload an entry that is not loaded."""
+        entry = self._entry
+        if entry.state is ConfigEntryState.LOADED:
+            entry.runtime_data.connection.reconnect()
+        else:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+class ReconnectRepairFlow(_EntryRepairFlow):
+    """The server ended the session or refused the login: reconnect when asked."""
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Ask whether to connect again."""
+        if user_input is not None:
+            self._reconnect()
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=probatio.Schema({}),
+            description_placeholders=self._placeholders(),
+        )
+
+
+class TrustCertificateRepairFlow(_EntryRepairFlow):
+    """A host's certificate is not trusted: show its fingerprint, trust it if asked."""
+
+    def __init__(self, entry: VoicemailConfigEntry, host: str) -> None:
+        """Remember the account and the host."""
+        super().__init__(entry)
+        self._host = host
+        self._fingerprint = ""
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Show the certificate's fingerprint to compare; pin it when confirmed."""
+        entry = self._entry
+        if user_input is not None:
+            trusted = {
+                **entry.data.get(CONF_TRUSTED_CERTIFICATES, {}),
+                self._host.lower(): self._fingerprint,
+            }
+            self.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_TRUSTED_CERTIFICATES: trusted}
+            )
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return self.async_create_entry(data={})
+        client = async_create_client(self.hass, entry.data, auto_cleanup=False)
+        try:
+            self._fingerprint = await client.certificate_fingerprint(self._host)
+        except IcwsError as err:
+            return self.async_abort(
+                reason="cannot_connect",
+                description_placeholders={"host": self._host, "error": str(err)},
+            )
+        finally:
+            client.transport.http.detach()
+        return self.async_show_form(
+            step_id="init",
+            data_schema=probatio.Schema({}),
+            description_placeholders={
+                **self._placeholders(),
+                "fingerprint": self._fingerprint,
+            },
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,
+    issue_id: str,
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """Return the fix flow of one of our fixable issues."""
+    assert data is not None
+    entry: VoicemailConfigEntry | None = hass.config_entries.async_get_entry(
+        str(data["entry_id"])
+    )
+    assert entry is not None and entry.domain == DOMAIN
+    if data["kind"] == ISSUE_UNTRUSTED_CERTIFICATE:
+        return TrustCertificateRepairFlow(entry, str(data["host"]))
+    return ReconnectRepairFlow(entry)
