@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-from freezegun.api import FrozenDateTimeFactory
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import (

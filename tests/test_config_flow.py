@@ -24,9 +24,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voicemail.config_flow import (
-    RECONFIGURE_SCHEMA,
     OPTIONS_SCHEMA,
     REAUTH_SCHEMA,
+    RECONFIGURE_SCHEMA,
     USER_SCHEMA,
 )
 from custom_components.voicemail.const import (

@@ -127,10 +127,11 @@ def _no_two_glitches_in_a_row(steps: list[tuple[object, ...]]) -> bool:
 def test_each_change_is_reported_exactly_once(
     initial: int, steps: list[tuple[object, ...]]
 ) -> None:
-    """Whatever odd snapshot a server sends now and then (empty, lacking a message, an
+    """Each new voicemail is `received` once, each removal `deleted` once.
+
+    Whatever odd snapshot a server sends now and then (empty, lacking a message, an
     entry skipped for bad data) and whichever deltas are lost: once two true snapshots
-    came, the mailbox is the server's, each new voicemail was `received` once, each
-    removal `deleted` once, and nothing else.
+    came, the mailbox is the server's, and nothing else was reported.
     """
     server: dict[str, Voicemail] = {f"i{n}": _vm(f"i{n}", n) for n in range(initial)}
     mailbox = Mailbox(None)
@@ -230,8 +231,10 @@ def test_first_setup_takes_the_mailbox_as_it_is() -> None:
 
 
 def test_after_a_restart() -> None:
-    """Against the ids seen before: the new ones arrive (oldest first), reads count once,
-    and one that went meanwhile is `deleted` only once a second snapshot confirms it.
+    """After a restart, the first snapshot is compared with the ids seen before.
+
+    The new ones arrive (oldest first), reads count once, and one that went meanwhile
+    is `deleted` only once a second snapshot confirms it.
     """
     mailbox = Mailbox({"A": False, "B": None, "GONE": True})
     changes = mailbox.apply_snapshot(
@@ -282,8 +285,9 @@ def test_a_deleted_message_that_was_doubted_is_reported_once() -> None:
 
 
 def test_two_odd_snapshots_in_a_row() -> None:
-    """Two empty snapshots in a row confirm a removal; if the message comes back after
-    all, it is not `received` again.
+    """Two empty snapshots in a row confirm a removal; a return is no arrival.
+
+    Should the message come back after all, it is not `received` a second time.
     """
     mailbox = Mailbox(None)
     mailbox.apply_snapshot(VoicemailSnapshot((_vm("A"),)))
