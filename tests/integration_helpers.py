@@ -2,8 +2,8 @@
 
 The simulator answers over real HTTP and the coordinator applies its events as they
 arrive, so a test cannot know how many loop iterations that takes. `wait_until`
-re-checks a condition whenever a state, the entity registry or a coordinator's data
-changes. Its timeout
+re-checks a condition whenever a state, the entity or issue registry or a coordinator's
+data changes. Its timeout
 only keeps a broken test from hanging; no assertion depends on timing.
 """
 
@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_PASSWORD,
@@ -23,8 +25,11 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.voicemail.const import CONF_PLAY_TARGET, DOMAIN
@@ -57,6 +62,17 @@ class SnapshotExtension(HomeAssistantSnapshotExtension):
     snapshot_dirname = "snapshots"
 
 
+def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the frozen clock on and run what became due (timers of the loop included).
+
+    A test that takes `freezer` must request it before `init_integration`.
+    """
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+
+
 async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
     """Return once `condition()` holds (checked now and after every change)."""
     if condition():
@@ -71,6 +87,7 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
     unsubscribes = [
         hass.bus.async_listen(EVENT_STATE_CHANGED, _check),
         hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _check),
+        hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _check),
         *(
             entry.runtime_data.async_add_listener(lambda: _check(None))
             for entry in hass.config_entries.async_loaded_entries(DOMAIN)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
 
@@ -23,7 +23,6 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -38,6 +37,7 @@ from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
     STOP_PATH,
+    advance,
     button_id,
     entity_id_of,
     wait_until,
@@ -315,8 +315,7 @@ async def test_buttons_follow_the_connection(
     )
     icws_simulator.sim.expire_sessions()
     await wait_until(hass, lambda: len(states) == 1)
-    freezer.tick(timedelta(seconds=Pacing().reconnect_min))
-    async_fire_time_changed(hass)
+    advance(hass, freezer, Pacing().reconnect_min)
     await wait_until(hass, lambda: len(states) == 2)
     assert coordinator.last_update_success
 

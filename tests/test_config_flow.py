@@ -24,7 +24,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voicemail.config_flow import (
-    OPTIONS_SCHEMA,
     REAUTH_SCHEMA,
     RECONFIGURE_SCHEMA,
     USER_SCHEMA,
@@ -36,6 +35,7 @@ from custom_components.voicemail.const import (
     DOMAIN,
 )
 from custom_components.voicemail.icws import IcwsClient
+from custom_components.voicemail.options_flow import OPTIONS_SCHEMA
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.server import RunningSimulator
 from tests.integration_helpers import STRINGS
@@ -169,6 +169,12 @@ async def test_user_flow_error_and_recovery(
 
     with server(icws_tls_simulator):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
+    if error == "certificate_not_trusted":
+        # First the offer to trust it (tests/test_config_flow_server.py); back:
+        assert result["type"] is FlowResultType.MENU
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "user"}
+        )
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}

@@ -18,10 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voicemail.const import (
     CONF_PASSWORD_REFUSED,
@@ -42,7 +39,12 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.icws_simulator.state import Session
-from tests.integration_helpers import async_set_play_target, message_ids, wait_until
+from tests.integration_helpers import (
+    advance,
+    async_set_play_target,
+    message_ids,
+    wait_until,
+)
 
 SPIN_GUARD = 100_000
 LOGIN = "^/icws/connection$"
@@ -85,12 +87,6 @@ def _messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[s
         and record.levelno == level
         and text in record.getMessage()
     ]
-
-
-def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Move the clock on and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
 
 
 @pytest.fixture
@@ -245,11 +241,11 @@ async def test_playback_safety_timeout(
 
     await _report_playing(icws_simulator, coordinator, newest)
 
-    _tick(hass, freezer, 119)
+    advance(hass, freezer, 119)
     await hass.async_block_till_done()
     assert coordinator.data.playing == newest
 
-    _tick(hass, freezer, 1)
+    advance(hass, freezer, 1)
     await wait_until(hass, lambda: coordinator.data.playing is None)
 
 
@@ -431,19 +427,19 @@ async def test_server_gone_and_back(
 
     await icws_simulator.stop()
     # The stream ended early: it is reopened after the policy's first delay, and fails.
-    _tick(hass, freezer, PACING.reconnect_min)
+    advance(hass, freezer, PACING.reconnect_min)
     await wait_until(hass, lambda: not coordinator.last_update_success)
     errors = len(coordinator.connection.stats.recent_errors)
     assert coordinator.connection.phase is Phase.BACKING_OFF
 
     # The first retry comes within 5 s: the server is still gone.
-    _tick(hass, freezer, PACING.reconnect_min)
+    advance(hass, freezer, PACING.reconnect_min)
     await spin_until(lambda: len(coordinator.connection.stats.recent_errors) > errors)
     assert not coordinator.last_update_success
 
     running = await start_simulator(sim, icws_simulator.host, icws_simulator.port)
     try:
-        _tick(hass, freezer, PACING.reconnect_min * 2)
+        advance(hass, freezer, PACING.reconnect_min * 2)
         await wait_until(hass, lambda: coordinator.last_update_success)
         assert len(sim.requests_to(LOGIN, "POST")) > logins
         assert len(coordinator.data.voicemails) == 5
@@ -468,7 +464,7 @@ async def test_resubscribe_failure_reconnects(
     await wait_until(hass, lambda: not coordinator.last_update_success)
     assert sim.live_sessions(USER) == []  # the failed session was logged out
 
-    _tick(hass, freezer, PACING.reconnect_min)
+    advance(hass, freezer, PACING.reconnect_min)
     await wait_until(hass, lambda: coordinator.last_update_success)
     assert len(sim.live_sessions(USER)) == 1
 
@@ -492,7 +488,7 @@ async def test_refused_credentials_start_reauth(
     assert entry.data[CONF_PASSWORD_REFUSED] is True
     logins = len(sim.requests_to(LOGIN, "POST"))
 
-    _tick(hass, freezer, PACING.reconnect_max * 2)
+    advance(hass, freezer, PACING.reconnect_max * 2)
     await hass.async_block_till_done()
 
     assert len(sim.requests_to(LOGIN, "POST")) == logins
@@ -542,12 +538,12 @@ async def test_safety_net_resync(
     }
     stats = coordinator.connection.stats
 
-    _tick(hass, freezer, PACING.resync_interval)
+    advance(hass, freezer, PACING.resync_interval)
     await spin_until(lambda: stats.resyncs == 1)
     await hass.async_block_till_done()
     assert len(coordinator.data.voicemails) == 5  # not confirmed yet
 
-    _tick(hass, freezer, PACING.resync_spacing)
+    advance(hass, freezer, PACING.resync_spacing)
     await wait_until(hass, lambda: len(coordinator.data.voicemails) == 4)
     assert gone.isdisjoint(coordinator.data.by_id)
     assert coordinator.last_update_success
@@ -570,17 +566,17 @@ async def test_resync_without_snapshot_keeps_entities(
     )
     stats = coordinator.connection.stats
     sim.inject_fault(SUBSCRIPTION, 200, method="PUT")  # accepted, nothing sent
-    _tick(hass, freezer, PACING.resync_interval)
+    advance(hass, freezer, PACING.resync_interval)
     await spin_until(lambda: stats.resyncs == 1)
 
     sim.inject_fault(SUBSCRIPTION, 500, method="PUT")
-    _tick(hass, freezer, PACING.resync_interval)
+    advance(hass, freezer, PACING.resync_interval)
     await spin_until(lambda: stats.resyncs == 2)
     assert (
         stats.last_error
         == "IcwsServerError: Subscribe failed (500): Unspecified error."
     )
-    _tick(hass, freezer, PACING.reconnect_min)  # the retry subscribes again
+    advance(hass, freezer, PACING.reconnect_min)  # the retry subscribes again
     await spin_until(lambda: stats.resyncs == 3)
     added = sim.add_voicemail(USER).message_id  # pushes still arrive
     await wait_until(hass, lambda: added in coordinator.data.by_id)
@@ -607,7 +603,7 @@ async def test_snapshot_timeout(
     )
     # Once the client has the answer to the last subscription, setup waits.
     await spin_until(lambda: "messages-waiting-indicator -> 200" in caplog.text)
-    _tick(hass, freezer, SETUP_TIMEOUT)
+    advance(hass, freezer, SETUP_TIMEOUT)
     await setup
 
     assert mock_config_entry.error_reason_translation_key == "snapshot_timeout"
@@ -661,5 +657,5 @@ async def test_unexpected_error_starts_over(
             "IcwsError: Unexpected error: RuntimeError"
         )
 
-        _tick(hass, freezer, PACING.reconnect_min)
+        advance(hass, freezer, PACING.reconnect_min)
         await wait_until(hass, lambda: coordinator.last_update_success)

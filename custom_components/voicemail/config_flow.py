@@ -9,7 +9,6 @@ from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import (
     CONF_HOST,
@@ -35,14 +34,8 @@ from yarl import URL
 from .account import async_create_client, title_of, unique_id_of
 from .const import (
     CONF_BASE_PATH,
-    CONF_MAX_BUTTONS,
     CONF_PASSWORD_REFUSED,
-    CONF_PLAY_TARGET,
-    CONF_PLAYBACK_TIMEOUT,
     CONF_TRUSTED_CERTIFICATES,
-    DEFAULT_MAX_BUTTONS,
-    DEFAULT_PLAY_TARGET,
-    DEFAULT_PLAYBACK_TIMEOUT,
     DEFAULT_PORT,
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
@@ -53,6 +46,7 @@ from .coordinator import VoicemailConfigEntry
 from .errors import flow_error
 from .icws import IcwsCertificateError, IcwsClient, IcwsError, SessionInfo
 from .icws.transport import normalize_base_path
+from .options_flow import DEFAULT_OPTIONS, VoicemailOptionsFlow
 
 PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
@@ -93,38 +87,6 @@ USER_SCHEMA = CONNECTION_SCHEMA.extend(
 )
 
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_PASSWORD): PASSWORD_SELECTOR})
-
-OPTIONS_SCHEMA = probatio.Schema(
-    {
-        probatio.Optional(CONF_PLAY_TARGET): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.TEL)
-        ),
-        probatio.Required(CONF_MAX_BUTTONS): probatio.All(
-            NumberSelector(
-                NumberSelectorConfig(min=0, max=100, mode=NumberSelectorMode.BOX)
-            ),
-            probatio.Coerce(int),
-        ),
-        probatio.Required(CONF_PLAYBACK_TIMEOUT): probatio.All(
-            NumberSelector(
-                NumberSelectorConfig(
-                    min=30,
-                    max=3600,
-                    step=1,
-                    mode=NumberSelectorMode.BOX,
-                    unit_of_measurement="s",
-                )
-            ),
-            probatio.Coerce(int),
-        ),
-    }
-)
-
-DEFAULT_OPTIONS: Mapping[str, Any] = {
-    CONF_PLAY_TARGET: DEFAULT_PLAY_TARGET,
-    CONF_MAX_BUTTONS: DEFAULT_MAX_BUTTONS,
-    CONF_PLAYBACK_TIMEOUT: DEFAULT_PLAYBACK_TIMEOUT,
-}
 
 
 def _cleaned(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,39 +171,42 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         self._input = data
         info, errors = await self._async_log_in(data)
         if info is None and self._untrusted is not None:
-            host, fingerprint = self._untrusted
-            return (
-                None,
-                errors,
-                self.async_show_menu(
-                    step_id="certificate",
-                    menu_options=["trust_certificate", step_id],
-                    description_placeholders={"host": host, "fingerprint": fingerprint},
-                ),
-            )
+            return None, errors, await self.async_step_certificate()
         return info, errors, None
+
+    async def async_step_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the refused certificate's fingerprint: trust it, or back to the form."""
+        assert self._untrusted is not None
+        host, fingerprint = self._untrusted
+        back = "reconfigure" if self.source == SOURCE_RECONFIGURE else "user"
+        return self.async_show_menu(
+            step_id="certificate",
+            menu_options=["trust_certificate", back],
+            description_placeholders={"host": host, "fingerprint": fingerprint},
+        )
 
     @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the server and the account."""
-        errors: dict[str, str] = {}
+        errors = self._back_from_certificate()
         if user_input is not None:
-            info, errors, menu = await self._async_attempt(
-                {**_cleaned(user_input)}, "user"
-            )
+            info, errors, menu = await self._async_attempt(_cleaned(user_input), "user")
             if menu is not None:
                 return menu
             if info is not None:
                 return await self._async_create(info)
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                USER_SCHEMA, _without_password(user_input or self._input)
-            ),
-            errors=errors,
-        )
+        return self._async_show_connection_form("user", errors)
+
+    def _back_from_certificate(self) -> dict[str, str]:
+        """Back to the form from the certificate menu: say why it is shown again."""
+        if self._untrusted is None:
+            return {}
+        self._untrusted = None
+        return {"base": "certificate_not_trusted"}
 
     async def _async_create(self, info: SessionInfo) -> ConfigFlowResult:
         """Create the entry for a login that worked (unless the account has one)."""
@@ -335,6 +300,10 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         entry = self._get_reconfigure_entry()
         if user_input is None:
+            if self._untrusted is not None:
+                return self._async_show_connection_form(
+                    "reconfigure", self._back_from_certificate()
+                )
             self._input = _without(entry.data, CONF_PASSWORD)
             return self._async_show_connection_form("reconfigure", {})
         changes = _cleaned(user_input)
@@ -368,23 +337,3 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> VoicemailOptionsFlow:
         """Return the options flow of an account."""
         return VoicemailOptionsFlow()
-
-
-class VoicemailOptionsFlow(OptionsFlowWithReload):
-    """Play target, button count and playback timeout; the entry reloads on change."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and store the options."""
-        if user_input is not None:
-            target = str(user_input.get(CONF_PLAY_TARGET, "")).strip()
-            return self.async_create_entry(
-                data={**user_input, CONF_PLAY_TARGET: target}
-            )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
-            ),
-        )

@@ -15,11 +15,23 @@ from .icws import IcwsError
 
 
 class _EntryRepairFlow(RepairsFlow):
-    """A fix flow about one account."""
+    """A fix flow about one account: a confirmation step (`confirm`)."""
 
     def __init__(self, entry: VoicemailConfigEntry) -> None:
         """Remember the account."""
         self._entry = entry
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Start with the confirmation (the flow's start carries no user input)."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Ask for the confirmation; act on it."""
+        raise NotImplementedError
 
     def _placeholders(self) -> dict[str, str]:
         """Return the texts of the issue (its title, reason, host, ...)."""
@@ -38,7 +50,7 @@ class _EntryRepairFlow(RepairsFlow):
 class ReconnectRepairFlow(_EntryRepairFlow):
     """The server ended the session or refused the login: reconnect when asked."""
 
-    async def async_step_init(
+    async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Ask whether to connect again."""
@@ -46,7 +58,7 @@ class ReconnectRepairFlow(_EntryRepairFlow):
             self._reconnect()
             return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="init",
+            step_id="confirm",
             data_schema=probatio.Schema({}),
             description_placeholders=self._placeholders(),
         )
@@ -61,7 +73,7 @@ class TrustCertificateRepairFlow(_EntryRepairFlow):
         self._host = host
         self._fingerprint = ""
 
-    async def async_step_init(
+    async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Show the certificate's fingerprint to compare; pin it when confirmed."""
@@ -87,7 +99,7 @@ class TrustCertificateRepairFlow(_EntryRepairFlow):
         finally:
             client.transport.http.detach()
         return self.async_show_form(
-            step_id="init",
+            step_id="confirm",
             data_schema=probatio.Schema({}),
             description_placeholders={
                 **self._placeholders(),

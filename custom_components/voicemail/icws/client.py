@@ -9,8 +9,6 @@ the cookies itself, verbatim, per host) and closes it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-import hashlib
-import ssl
 
 import aiohttp
 
@@ -120,28 +118,20 @@ class IcwsClient:
     async def certificate_fingerprint(self, host: str | None = None) -> str:
         """Return the SHA-256 fingerprint (hex) of a host's TLS certificate.
 
-        For the user to compare before trusting it: the certificate is read without
-        verification, by a sessionless request that sends no credentials.
+        For the user to compare before trusting it. The handshake pins a fingerprint
+        no certificate has, so aiohttp reports the one it got and closes the
+        connection before a single byte of a request is sent.
         """
         host = host or self.host
         transport = self.transport
-        url = transport.url(host, "/icws/connection/version")
+        impossible = aiohttp.Fingerprint(bytes(32))
         timeout = aiohttp.ClientTimeout(total=transport.request_timeout)
+        url = transport.url(host, "/icws/connection/version")
         try:
-            async with transport.http.get(url, ssl=False, timeout=timeout) as resp:
-                connection = resp.connection
-                peer = (
-                    None
-                    if connection is None or connection.transport is None
-                    else connection.transport.get_extra_info("ssl_object")
-                )
-                der = (
-                    peer.getpeercert(binary_form=True)
-                    if isinstance(peer, ssl.SSLObject)
-                    else None
-                )
+            async with transport.http.get(url, ssl=impossible, timeout=timeout):
+                pass
+        except aiohttp.ServerFingerprintMismatch as err:
+            return err.got.hex()
         except (aiohttp.ClientError, TimeoutError, OSError) as err:
             raise transport.connection_error(err, host) from err
-        if not der:
-            raise IcwsProtocolError(f"{host} presented no TLS certificate")
-        return hashlib.sha256(der).hexdigest()
+        raise IcwsProtocolError(f"{host} presented no TLS certificate")
