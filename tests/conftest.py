@@ -31,6 +31,7 @@ from custom_components.voicemail.const import (
     DEFAULT_PLAYBACK_TIMEOUT,
     DOMAIN,
 )
+from custom_components.voicemail.coordinator import VoicemailCoordinator
 from tests.icws_simulator.fixtures import (  # noqa: F401
     PASSWORD,
     USER,
@@ -103,6 +104,13 @@ def mock_config_entry(
             CONF_PLAYBACK_TIMEOUT: DEFAULT_PLAYBACK_TIMEOUT,
         },
     )
+
+
+@pytest.fixture
+def coordinator(init_integration: MockConfigEntry) -> VoicemailCoordinator:
+    """Return the coordinator of alice's loaded account."""
+    coordinator: VoicemailCoordinator = init_integration.runtime_data
+    return coordinator
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Helpers for the integration tests: find entities, wait for pushed changes.
 
 The simulator answers over real HTTP and the coordinator applies its events as they
-arrive, so a test cannot know how many loop iterations that takes. `wait_until`
-re-checks a condition whenever a state, the entity or issue registry or a coordinator's
-data changes. Its timeout
-only keeps a broken test from hanging; no assertion depends on timing.
+arrive, so a test cannot know how many loop iterations that takes. `wait_until` is the
+one wait helper: it re-checks a condition at every loop turn for a while, then whenever
+a state, a registry or a coordinator's data changes. Its guard only keeps a broken test
+from hanging; no assertion depends on timing.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -43,8 +44,12 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
 
 HANG_GUARD = 30.0
+SPIN_TURNS = 20_000
+"""Loop turns `wait_until` re-checks before it waits for events (a few ms of work)."""
 
 # Paths of the requests the integration sends (regular expressions for `requests_to`).
+LOGIN_PATH = "^/icws/connection$"
+SUBSCRIPTION_PATH = "/messaging/subscriptions/unified-messaging/voicemail-messages$"
 PLAY_PATH = r"/voicemail-message/play/start$"
 STOP_PATH = r"/voicemail-message/play/stop$"
 MESSAGE_PATH = r"^/icws/[^/]+/unified-messaging/[^/]+$"
@@ -74,9 +79,17 @@ def advance(
 
 
 async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
-    """Return once `condition()` holds (checked now and after every change)."""
-    if condition():
-        return
+    """Return once `condition()` holds.
+
+    Checked at every turn of the event loop for a while (network answers and the
+    simulator's state need no event of Home Assistant, and a frozen clock stops no
+    loop turn), then whenever a state, a registry or a coordinator's data changes.
+    """
+    for _ in range(SPIN_TURNS):
+        if condition():
+            await hass.async_block_till_done()
+            return
+        await asyncio.sleep(0)
     done = asyncio.Event()
 
     @callback
@@ -94,12 +107,33 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
         ),
     ]
     try:
-        async with asyncio.timeout(HANG_GUARD):
-            await done.wait()
+        if not condition():
+            async with asyncio.timeout(HANG_GUARD):
+                await done.wait()
     finally:
         for unsubscribe in unsubscribes:
             unsubscribe()
     await hass.async_block_till_done()
+
+
+def log_messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
+    """Return the integration's log lines of one level that contain a text."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.voicemail")
+        and record.levelno == level
+        and text in record.getMessage()
+    ]
+
+
+async def async_report_playing(
+    hass: HomeAssistant, sim: IcwsSimulator, entry: ConfigEntry, message_id: str
+) -> None:
+    """Make the server say that a message plays (no end of its own), and wait for it."""
+    (session,) = sim.live_sessions(USER)
+    session.push(sim.play_status_json(message_id, 0))
+    await wait_until(hass, lambda: entry.runtime_data.data.playing == message_id)
 
 
 async def async_call_action(
