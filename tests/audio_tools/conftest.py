@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
 import pytest
 
 import custom_components
-
-DEV_COMPONENTS = Path(__file__).resolve().parents[2] / "scripts" / "_dev" / "components"
+from scripts._dev.audio_config import DEV_COMPONENTS
 
 # Lines for the terminal summary: what the tests measured.
 MEASUREMENTS: list[str] = []
