@@ -224,10 +224,7 @@ Broken files for bad-input tests (ffmpeg refuses both):
 | --- | --- |
 {broken}
 
-The toolchain: `scripts/setup` installs ffmpeg (the imageio-ffmpeg wheel, linked as
-`.venv/bin/ffmpeg`; `scripts/_dev/ffmpeg.py:ffmpeg_binary()` returns it) and pocketsphinx
-(built from its sdist, with its US English model). `scripts/_dev/components/dev_pocketsphinx`
-is a development-only speech-to-text entity on pocketsphinx.
+The toolchain (ffmpeg, pocketsphinx, the development stt component): docs/audio.md.
 """
 
 
