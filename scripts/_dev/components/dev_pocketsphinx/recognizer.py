@@ -9,8 +9,7 @@ import io
 import threading
 import wave
 
-# pocketsphinx ships neither type hints nor a py.typed marker: the wrapper below is typed.
-from pocketsphinx import Decoder, Segmenter  # type: ignore[import-untyped]
+from pocketsphinx import Decoder, Segmenter  # type: ignore[import-untyped]  # no py.typed upstream
 
 SAMPLE_RATE = 16000
 SAMPLE_WIDTH = 2  # bytes: signed 16-bit little-endian
