@@ -1,0 +1,1 @@
+"""Tests of the audio groundwork: committed voicemails, ffmpeg, pocketsphinx, dev stt component."""
