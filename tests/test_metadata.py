@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PIL import Image, ImageChops
@@ -131,3 +132,43 @@ def test_quality_scale_lists_every_rule() -> None:
         assert status in {"done", "todo", "exempt"}, rule
         if status != "done":
             assert value["comment"].strip(), rule
+
+
+def _status(rule: str) -> str:
+    value = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"][
+        rule
+    ]
+    return str(value if isinstance(value, str) else value["status"])
+
+
+def _has(*names: str) -> bool:
+    return any((INTEGRATION / name).exists() for name in names)
+
+
+def test_quality_scale_claims_that_the_files_show() -> None:
+    """Each status the repository's files can prove or disprove agrees with them."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    flow = (INTEGRATION / "config_flow.py").read_text()
+    # A client shipped inside the integration is no published dependency.
+    bundled = (INTEGRATION / "icws").is_dir() and not manifest["requirements"]
+    assert _status("dependency-transparency") == ("todo" if bundled else "done")
+    no_triggers = not _has("trigger.py", "device_trigger.py")
+    assert _status("docs-triggers") == ("exempt" if no_triggers else "done")
+    no_conditions = not _has("condition.py", "device_condition.py")
+    assert _status("docs-conditions") == ("exempt" if no_conditions else "done")
+    discovery = {"bluetooth", "dhcp", "homekit", "mqtt", "ssdp", "usb", "zeroconf"}
+    assert _status("discovery") == ("done" if discovery & set(manifest) else "exempt")
+    expectations = {
+        "config-flow": manifest.get("config_flow") is True,
+        "diagnostics": _has("diagnostics.py"),
+        "brands": _has("brand/icon.png"),
+        "icon-translations": _has("icons.json"),
+        "exception-translations": bool(strings.get("exceptions")),
+        "repair-issues": bool(strings.get("issues")),
+        "reauthentication-flow": "async_step_reauth_confirm" in flow,
+        "reconfiguration-flow": "async_step_reconfigure" in flow,
+        "strict-typing": _has("icws/py.typed"),
+    }
+    for rule, shown in expectations.items():
+        assert (_status(rule) == "done") == shown, rule
