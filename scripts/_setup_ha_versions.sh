@@ -7,9 +7,11 @@
 # Home Assistant and the packages of the integrations a `hass` process sets up, as pinned by
 # that version (scripts/_dev/requirements.py --pins), with Home Assistant's own
 # package_constraints.txt as constraints. uv (which Home Assistant installs into .venv)
-# downloads in parallel and links from its cache: seconds when nothing changed.
-# Idempotent: an environment whose file is unchanged (hash stamp) is left alone; environments
-# of versions no longer listed are removed.
+# downloads in parallel and links from its cache. --compile-bytecode: Python would otherwise
+# compile Home Assistant at every `hass` start where PYTHONDONTWRITEBYTECODE is set (it is on
+# this machine), some 25 s a start on 2 cores.
+# Idempotent: an environment whose file and this script are unchanged (hash stamp) is left
+# alone; environments of versions no longer listed are removed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -24,7 +26,7 @@ for file in requirements/ha-versions/*.txt; do
   venv=.venv-ha-$version
   wanted+=("$venv")
   stamp=$venv/.requirements.sha256
-  want=$(sha256sum "$file" | cut -d' ' -f1)
+  want=$(cat "$file" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     continue
   fi
@@ -32,10 +34,10 @@ for file in requirements/ha-versions/*.txt; do
   echo "Installing Home Assistant $version into $venv (e2e and browser tests) ..." >&2
   rm -rf "$venv"
   "$(find_python "$root")" -m venv --without-pip "$venv"
-  "$uv" pip install --quiet --python "$venv/bin/python" "homeassistant==$version"
+  "$uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" "homeassistant==$version"
   constraints=$("$venv/bin/python" -c \
     'import homeassistant, pathlib; print(pathlib.Path(homeassistant.__file__).with_name("package_constraints.txt"))')
-  "$uv" pip install --quiet --python "$venv/bin/python" -r "$file" -c "$constraints"
+  "$uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" -r "$file" -c "$constraints"
   echo "$want" > "$stamp"
   echo "Home Assistant $version ready in $venv ($(( $(date +%s) - started )) s)" >&2
 done
