@@ -27,6 +27,18 @@ def test_hacs_json() -> None:
     assert hacs["homeassistant"] == "2026.10.0"
 
 
+def test_the_oldest_version_tested_is_the_minimum_hacs_allows() -> None:
+    """scripts/test runs the e2e and browser tests on hacs.json's minimum version."""
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    files = sorted((ROOT / "requirements" / "ha-versions").glob("*.txt"))
+    versions = sorted(
+        (tuple(int(part) for part in path.stem.split(".")), path) for path in files
+    )
+    oldest = versions[0][1]
+    assert oldest.stem == hacs["homeassistant"]
+    assert f"homeassistant=={oldest.stem}\n" in oldest.read_text()
+
+
 def test_client_imports_nothing_from_home_assistant() -> None:
     """The ICWS client could be published on its own."""
     for path in (INTEGRATION / "icws").glob("*.py"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 import json
 from pathlib import Path
+import subprocess
+import sys
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,13 +67,16 @@ OLD_HTTP_COMMENT = (
 )
 
 
-def prepare_config_dir(config_dir: Path, *, port: int, host: str | None) -> None:
+def prepare_config_dir(
+    config_dir: Path, *, port: int, host: str | None, python: str | None = None
+) -> None:
     """Create the configuration directory and link the integration from the working tree.
 
     configuration.yaml is written only when missing (a developer may edit it); the HTTP
     configuration, with the port chosen for this start, is written every time (Home Assistant
     must not be running). host None listens on every interface (Home Assistant's default);
-    the tests use 127.0.0.1.
+    the tests use 127.0.0.1. `python`: the interpreter that will run Home Assistant when it
+    is not this one (HASS_PYTHON); its Home Assistant writes the HTTP store in its own format.
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     yaml = config_dir / "configuration.yaml"
@@ -82,7 +87,21 @@ def prepare_config_dir(config_dir: Path, *, port: int, host: str | None) -> None
         text = text.replace(OLD_HTTP_INCLUDE, "").replace(OLD_HTTP_COMMENT, "")
         yaml.write_text(text, encoding="utf-8")
         (config_dir / "http.yaml").unlink(missing_ok=True)
-    write_http_store(config_dir, port=port, host=host)
+    if python is None or python == sys.executable:
+        write_http_store(config_dir, port=port, host=host)
+    else:
+        subprocess.run(  # noqa: S603  (argv built by us)
+            [
+                python,
+                "-m",
+                "scripts._dev.config",
+                str(config_dir),
+                str(port),
+                host or "",
+            ],
+            cwd=REPO,
+            check=True,
+        )
     _link_integration(config_dir)
 
 
@@ -135,3 +154,13 @@ def _link_integration(config_dir: Path) -> None:
             return
         link.unlink()
     link.symlink_to(target, target_is_directory=True)
+
+
+def main(argv: list[str]) -> None:
+    """Write the HTTP store with this interpreter's Home Assistant: CONFIG_DIR PORT HOST."""
+    config_dir, port, host = argv
+    write_http_store(Path(config_dir), port=int(port), host=host or None)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 import time
 
@@ -22,6 +23,14 @@ BIND_FAILURES = (
 )
 # Integrations Home Assistant's onboarding sets up (onboarding/views.py, core_config step).
 ONBOARDING_INTEGRATIONS = ("google_translate", "met", "radio_browser", "shopping_list")
+# The interpreter that runs Home Assistant, when not this one: another environment with
+# another Home Assistant version (scripts/setup makes .venv-ha-<version>/, scripts/test sets it).
+HASS_PYTHON = "HASS_PYTHON"
+
+
+def hass_python() -> str | None:
+    """Return $HASS_PYTHON (None: this interpreter, the venv's)."""
+    return os.environ.get(HASS_PYTHON) or None
 
 
 @dataclass
@@ -40,6 +49,7 @@ class HassProcess:
     child: Child = field(init=False)
     startup_seconds: list[float] = field(default_factory=list)
     onboarded_now: bool = False
+    python: str | None = field(default_factory=hass_python)
     _spawned_at: float = field(default=0.0, repr=False)
     _log_offset: int = field(default=0, repr=False)
 
@@ -51,6 +61,7 @@ class HassProcess:
             ["-m", "homeassistant", "-c", str(self.config_dir), "--skip-pip"],
             log_path=log,
             cwd=REPO,
+            python=self.python,
         )
         assert self.child.env is not None
         # Home Assistant's own fallback port when the configured one cannot be bound is
@@ -78,7 +89,9 @@ class HassProcess:
 
     def spawn(self) -> None:
         """Write the configuration and start the process (see Child.start: in the main thread)."""
-        prepare_config_dir(self.config_dir, port=self.port, host=self.host)
+        prepare_config_dir(
+            self.config_dir, port=self.port, host=self.host, python=self.python
+        )
         self._spawned_at = time.monotonic()
         try:
             self._log_offset = self.child.log_path.stat().st_size

@@ -179,8 +179,15 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
         os.killpg(pgid, sig)
 
 
-def python_child(name: str, args: Sequence[str], *, log_path: Path, cwd: Path) -> Child:
-    """Return a child running this interpreter (the venv's python) with `args`."""
+def python_child(
+    name: str,
+    args: Sequence[str],
+    *,
+    log_path: Path,
+    cwd: Path,
+    python: str | None = None,
+) -> Child:
+    """Return a child running `python` (default: this interpreter, the venv's) with `args`."""
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    return Child(name, [sys.executable, *args], log_path, cwd, env)
+    return Child(name, [python or sys.executable, *args], log_path, cwd, env)

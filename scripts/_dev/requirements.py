@@ -1,11 +1,13 @@
 """Print the requirements a real `hass` process needs for our development configuration.
 
-Usage: .venv/bin/python -m scripts._dev.requirements
+Usage: .venv/bin/python -m scripts._dev.requirements [--pins]
 
 Resolves, from the manifests of the installed Home Assistant, the integrations that bootstrap sets
 up for scripts/_dev/config.py's configuration.yaml (bootstrap.DEFAULT_INTEGRATIONS, the base entity
 platforms, the configured domains and all their dependencies) and prints their pinned requirements
 that are not already installed with the right version, so requirements/hass.txt can be compared.
+--pins prints them all as a requirements file, with the installed Home Assistant itself: run
+with another environment's Python it writes requirements/ha-versions/<version>.txt (see there).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 from importlib import metadata
 import json
 from pathlib import Path
+import sys
 
 from homeassistant import bootstrap
-from homeassistant.const import BASE_PLATFORMS
+from homeassistant.const import BASE_PLATFORMS, __version__ as HA_VERSION
 from packaging.requirements import Requirement
 
 from scripts._dev.config import CONFIGURED_DOMAINS
@@ -39,14 +42,37 @@ def integrations_loaded() -> dict[str, dict[str, object]]:
     return manifests
 
 
-def main() -> None:
-    """Print every requirement with the integrations that need it and whether it is installed."""
+def requirements_needed() -> dict[str, set[str]]:
+    """Return every requirement of the integrations set up, with the domains that need it."""
     needed: dict[str, set[str]] = {}
     for domain, manifest in integrations_loaded().items():
         reqs = manifest.get("requirements", [])
         assert isinstance(reqs, list)
         for req in reqs:
             needed.setdefault(str(req), set()).add(domain)
+    return needed
+
+
+def print_pins(needed: dict[str, set[str]]) -> None:
+    """Print a requirements file: this Home Assistant and what a `hass` process loads."""
+    print(
+        f"# Home Assistant {HA_VERSION} for the e2e and browser tests (scripts/test runs its\n"
+        f"# `hass` from .venv-ha-{HA_VERSION}/, made by scripts/setup). Generated from that\n"
+        "# version's own manifests, do not edit: python -m scripts._dev.requirements --pins\n"
+        "# (with that environment's Python). scripts/setup adds Home Assistant's\n"
+        "# package_constraints.txt as constraints, as Home Assistant does at run time."
+    )
+    print(f"homeassistant=={HA_VERSION}")
+    for req in sorted(needed, key=str.lower):
+        print(f"{req}  # {', '.join(sorted(needed[req]))}")
+
+
+def main() -> None:
+    """Print every requirement with the integrations that need it and whether it is installed."""
+    needed = requirements_needed()
+    if sys.argv[1:] == ["--pins"]:
+        print_pins(needed)
+        return
     for req in sorted(needed, key=str.lower):
         parsed = Requirement(req)
         try:

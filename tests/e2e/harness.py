@@ -43,6 +43,7 @@ class Stack:
     token: str
     work_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
+    hass_version: str = "?"
 
     @property
     def connection(self) -> Connection:
