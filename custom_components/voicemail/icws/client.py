@@ -8,8 +8,10 @@ the cookies itself, verbatim, per host) and closes it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 import hashlib
+import os
 import ssl
 
 import aiohttp
@@ -128,21 +130,38 @@ class IcwsClient:
         transport = self.transport
         url = transport.url(host, "/icws/connection/version")
         timeout = aiohttp.ClientTimeout(total=transport.request_timeout)
+        capture = _CertificateCapture()
         try:
-            async with transport.http.get(url, ssl=False, timeout=timeout) as resp:
-                connection = resp.connection
-                peer = (
-                    None
-                    if connection is None or connection.transport is None
-                    else connection.transport.get_extra_info("ssl_object")
-                )
-                der = (
-                    peer.getpeercert(binary_form=True)
-                    if isinstance(peer, ssl.SSLObject)
-                    else None
-                )
+            async with transport.http.get(
+                url,
+                ssl=capture,
+                timeout=timeout,
+                headers={"Connection": "close"},
+                allow_redirects=False,
+            ):
+                pass
         except (aiohttp.ClientError, TimeoutError, OSError) as err:
             raise transport.connection_error(err, host) from err
+        der = capture.der
         if not der:
             raise IcwsProtocolError(f"{host} presented no TLS certificate")
         return hashlib.sha256(der).hexdigest()
+
+
+class _CertificateCapture(aiohttp.Fingerprint):
+    """Accept any certificate and keep it (DER): aiohttp calls `check` on connecting.
+
+    The response cannot tell: aiohttp releases the connection of a short answer as
+    soon as it is read, so `resp.connection` is None by then.
+    """
+
+    def __init__(self) -> None:
+        # A random digest: never equal to a pin, so no pooled connection is shared.
+        super().__init__(os.urandom(32))
+        self.der: bytes | None = None
+
+    def check(self, transport: asyncio.Transport) -> None:
+        """Keep the peer's certificate instead of comparing it."""
+        peer = transport.get_extra_info("ssl_object")
+        if isinstance(peer, ssl.SSLObject):
+            self.der = peer.getpeercert(binary_form=True)
