@@ -14,6 +14,7 @@ from custom_components.voicemail.icws import (
     IcwsCertificateError,
     IcwsClient,
     IcwsProtocolError,
+    Phase,
     VoicemailSnapshot,
 )
 from tests.icws_simulator import IcwsSimulator
@@ -179,7 +180,8 @@ async def test_a_pinned_connection_streams(
         snapshot = await recorder.next_of(VoicemailSnapshot)
         assert len(snapshot.voicemails) == len(tls.sim.voicemails("alice"))
         stream = tls.sim.requests_to("/messaging/messages$")[0]
-        assert stream.headers["Accept"] == "text/event-stream"
+        assert (stream.headers["Accept"], stream.status) == ("text/event-stream", 200)
+        assert connection.phase is Phase.STREAMING
     finally:
         await connection.close()
     assert task.done()
