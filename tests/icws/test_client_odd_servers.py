@@ -17,6 +17,7 @@ from custom_components.voicemail.icws import (
     IcwsResponseError,
     IcwsServerError,
 )
+from custom_components.voicemail.icws.channel import poll
 
 from .conftest import Secrets
 
@@ -85,7 +86,10 @@ async def odd_server(
 
 
 def client_for(
-    server: OddServer, session: aiohttp.ClientSession, host: str = "127.0.0.1"
+    server: OddServer,
+    session: aiohttp.ClientSession,
+    host: str = "127.0.0.1",
+    **options: int,
 ) -> IcwsClient:
     """Return a plain-HTTP client of the tiny app."""
     return IcwsClient(
@@ -95,6 +99,7 @@ def client_for(
         use_https=False,
         username="u",
         password="secret",
+        **options,
     )
 
 
@@ -116,7 +121,7 @@ async def test_json_whatever_the_content_type(
         return login_reply(content_type=content_type)
 
     odd_server.handler = handler
-    info = await client_for(odd_server, client_session).login()
+    info = (await client_for(odd_server, client_session).login()).info
     assert info.feature("unified-messaging") == 2
     assert info.user_id == "u"  # no userID in the body: the configured name
 
@@ -151,7 +156,10 @@ async def test_malformed_login_answers(
 async def test_cookie_of_another_name_is_used_verbatim(
     odd_server: OddServer, client_session: aiohttp.ClientSession
 ) -> None:
-    """No `icws_<sessionId>` cookie but another `icws_` one: that one is sent back."""
+    """No `icws_<sessionId>` cookie but another `icws_` one: the session has one.
+
+    Every cookie goes back verbatim (the quoted one too), in the order they were set.
+    """
     other = 'icws_x="quoted|value"'
 
     async def handler(request: web.Request) -> web.Response:
@@ -162,10 +170,11 @@ async def test_cookie_of_another_name_is_used_verbatim(
         return web.Response(status=204)
 
     odd_server.handler = handler
-    client = client_for(odd_server, client_session)
-    await client.login()
-    await client.stop("m1")
-    assert odd_server.requests[-1].headers["Cookie"] == other
+    session = await client_for(odd_server, client_session).login()
+    await session.stop("m1")
+    assert odd_server.requests[-1].headers["Cookie"] == (
+        f"unrelated=1; {other}; icws_y=2"
+    )
 
 
 async def test_redirect_with_only_a_location(
@@ -185,9 +194,12 @@ async def test_redirect_with_only_a_location(
 
     odd_server.handler = handler
     client = client_for(odd_server, client_session, host="primary.test")
-    await client.login()
-    assert client.host == "backup.test"
-    assert odd_server.requests[-1].method == "POST"
+    session = await client.login()
+    assert client.host == session.host == "backup.test"
+    assert [(r.method, r.host.partition(":")[0]) for r in odd_server.requests] == [
+        ("POST", "primary.test"),
+        ("POST", "backup.test"),
+    ]
 
 
 @pytest.mark.parametrize("location", [None, "", "http://[broken/", "/relative/only"])
@@ -235,9 +247,9 @@ async def test_error_bodies_that_are_not_icws_errors(
         return web.Response(status=status, body=body, content_type="text/html")
 
     odd_server.handler = handler
-    client = client_for(odd_server, client_session)
+    session = await client_for(odd_server, client_session).login()
     with pytest.raises(error_class) as caught:
-        await client.stop("m1")
+        await session.stop("m1")
     assert type(caught.value) is error_class
     assert caught.value.status == status
     assert text in str(caught.value)
@@ -259,8 +271,9 @@ async def test_server_text_is_made_safe(
         )
 
     odd_server.handler = handler
+    session = await client_for(odd_server, client_session).login()
     with pytest.raises(IcwsNotAllowedError) as caught:
-        await client_for(odd_server, client_session).stop("m1")
+        await session.stop("m1")
     error = caught.value
     secrets.assert_absent(str(error))
     secrets.assert_absent(error.server_message)
@@ -268,3 +281,82 @@ async def test_server_text_is_made_safe(
     assert error.server_message.startswith("Session *** with token *** and *** failed.")
     assert len(error.server_message) == 300
     assert error.server_message.endswith("…")
+
+
+async def test_session_id_and_csrf_token_from_the_headers(
+    odd_server: OddServer, client_session: aiohttp.ClientSession, secrets: Secrets
+) -> None:
+    """The ININ-ICWS headers win over the body: their session id and token are used."""
+    header_id, header_token = "5151001", "aGVhZGVyLXRva2Vu"
+    secrets.values.update({header_id, header_token})
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/icws/connection":
+            response = login_reply(
+                cookies=(
+                    f"icws_{header_id}=h|languageId=en-us; Path=/icws/{header_id}",
+                )
+            )
+            response.headers["ININ-ICWS-Session-ID"] = header_id
+            response.headers["ININ-ICWS-CSRF-Token"] = header_token
+            return response
+        return web.Response(status=204)
+
+    odd_server.handler = handler
+    session = await client_for(odd_server, client_session).login()
+    await session.stop("m1")
+    stop = odd_server.requests[-1]
+    assert (
+        stop.path
+        == f"/icws/{header_id}/unified-messaging/m1/voicemail-message/play/stop"
+    )
+    assert stop.headers["ININ-ICWS-CSRF-Token"] == header_token
+    assert stop.headers["Cookie"] == f"icws_{header_id}=h|languageId=en-us"
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_body_over_the_cap_is_a_protocol_error(
+    odd_server: OddServer, client_session: aiohttp.ClientSession, chunked: bool
+) -> None:
+    """An answer larger than max_message_bytes is refused, announced or not."""
+    cap = 10_000
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path == "/icws/connection":
+            return login_reply()
+        body = b"[" + b"{}," * 5_000 + b"{}]"
+        if not chunked:
+            return web.Response(body=body, content_type="application/json")
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        response.content_type = "application/json"
+        await response.prepare(request)
+        for start in range(0, len(body), 1000):
+            await response.write(body[start : start + 1000])
+        await response.write_eof()
+        return response
+
+    odd_server.handler = handler
+    session = await client_for(
+        odd_server, client_session, max_message_bytes=cap
+    ).login()
+    with pytest.raises(IcwsProtocolError) as caught:
+        await poll(session)
+    assert f"more than {cap} bytes" in str(caught.value)
+
+
+async def test_a_body_at_the_cap_is_read(
+    odd_server: OddServer, client_session: aiohttp.ClientSession
+) -> None:
+    """The cap is inclusive: a poll answer of exactly max_message_bytes is read."""
+    body = b"[" + b"{}," * 999 + b"{}]"
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/icws/connection":
+            return login_reply()
+        return web.Response(body=body, content_type="application/json")
+
+    odd_server.handler = handler
+    client = client_for(odd_server, client_session, max_message_bytes=len(body))
+    session = await client.login()
+    assert await poll(session) == []

@@ -1,4 +1,4 @@
-"""The client against the simulator over loopback HTTP: login and the voicemail operations."""
+"""Session operations against the simulator over loopback HTTP, and what they push."""
 
 from __future__ import annotations
 
@@ -8,128 +8,81 @@ import json
 import pytest
 
 from custom_components.voicemail.icws import (
+    ConnectionStateChange,
     IcwsNotAllowedError,
     IcwsResponseError,
-    IcwsSessionError,
+    IcwsSessionRejectedError,
     MessageState,
     MessageWaiting,
     PlayStatus,
     PlayStatusChange,
-    ServerVersion,
+    SubscriptionState,
+    SubscriptionStateChange,
     VoicemailDelta,
     VoicemailSnapshot,
     VoicemailStateChange,
 )
-from custom_components.voicemail.icws.client import quote_id
+from custom_components.voicemail.icws.channel import poll
+from custom_components.voicemail.icws.session import quote_id
 from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.server import RunningSimulator
 
-from .conftest import ClientFactory, Secrets, Starter
+from .conftest import ClientFactory, Connector, Secrets, logins
+from .samples import CONNECTION_STATE_MESSAGE, PLAY_STATUS_MESSAGE
 
-VENDOR_JSON = "application/vnd.inin.icws+JSON"
-
-
-async def test_login(sim: IcwsSimulator, make_client: ClientFactory) -> None:
-    """Login posts the documented request and returns what the server told."""
-    client = make_client()
-    before = client.session_info
-    assert before is None
-    info = await client.login()
-    assert info.user_id == "alice"
-    assert info.user_display_name == "Alice Example"
-    assert info.ic_server == "CIC-ICWS"
-    assert info.host == client.host == "127.0.0.1"
-    assert info.feature("unified-messaging") == 2
-    assert info.feature("messaging") == 2
-    assert info.feature("no-such-feature") is None
-    assert isinstance(info.version, ServerVersion)
-    assert info.version.display == "2015 R1 Patch 3"
-    assert client.session_info == info
-
-    [request] = sim.requests
-    assert (request.method, request.path) == ("POST", "/icws/connection")
-    assert request.query == "include=features,version"
-    assert request.headers["Accept-Language"] == "en-us"
-    assert request.headers["Content-Type"] == f"{VENDOR_JSON};charset=utf-8"
-    assert request.headers["Accept"] == VENDOR_JSON
-    assert json.loads(request.body) == {
-        "__type": "urn:inin.com:connection:icAuthConnectionRequestSettings",
-        "applicationName": "Home Assistant",
-        "userID": "alice",
-        "password": "secret",
-    }
-    assert request.status == 201
-
-
-async def test_cookie_and_csrf_sent_verbatim_to_an_ip_host(
-    sim: IcwsSimulator, make_client: ClientFactory
-) -> None:
-    """With host 127.0.0.1 the `icws_<id>` cookie still goes out, verbatim, with the CSRF token."""
-    client = make_client(host="127.0.0.1")
-    await client.login()
-    [session] = sim.sessions.values()
-    assert "|languageId=en-us" in session.cookie_value
-    message_id = sim.voicemails("alice")[-1].message_id
-    await client.stop(message_id)
-    stop = sim.requests[-1]
-    assert (
-        stop.path
-        == f"/icws/{session.session_id}/unified-messaging/{message_id}/voicemail-message/play/stop"
-    )
-    assert stop.headers["Cookie"] == f"icws_{session.session_id}={session.cookie_value}"
-    assert stop.headers["ININ-ICWS-CSRF-Token"] == session.csrf_token
-    assert stop.status == 204
+VOICEMAIL_SUBSCRIPTION = "/messaging/subscriptions/unified-messaging/voicemail-messages"
+MWI_SUBSCRIPTION = (
+    "/messaging/subscriptions/unified-messaging/messages-waiting-indicator"
+)
 
 
 async def test_operations_and_their_events(
-    sim: IcwsSimulator,
-    started: Starter,
+    sim: IcwsSimulator, connect: Connector
 ) -> None:
     """Subscribe, snapshot, play, stop, mark read/unread and delete, each with its event."""
-    client, reader = await started()
-    [snapshot] = reader.seen
+    run = await connect()
+    recorder, session = run.recorder, run.session
+    [snapshot] = recorder.seen
     assert isinstance(snapshot, VoicemailSnapshot)
     stored = sim.voicemails("alice")
     assert [vm.message_id for vm in snapshot.voicemails] == [
         vm.message_id for vm in stored
     ]
+    assert (snapshot.skipped, snapshot.complete) == ((), True)
     newest = snapshot.voicemails[-1]
     assert newest.sender == "Bob Smith <+15551234>"
     assert newest.received == datetime(2026, 11, 27, 16, 30, tzinfo=UTC)
-    assert newest.state is MessageState.UNREAD
+    assert newest.state == MessageState.UNREAD
+    assert not newest.read
     assert newest.attachments[0].mime_type == "audio/wav"
     unread = sum(1 for vm in stored if vm.kind == "voicemail" and not vm.read)
-    assert await reader.next_of(MessageWaiting) == MessageWaiting(unread)
+    assert await recorder.next_of(MessageWaiting) == MessageWaiting(unread)
 
-    await client.play(newest.message_id, "1234", state=MessageState.READ)
-    assert await reader.next_of(PlayStatusChange) == PlayStatusChange(
+    await session.play(newest.message_id, "1234", state=MessageState.READ)
+    assert await recorder.next_of(PlayStatusChange) == PlayStatusChange(
         newest.message_id, PlayStatus.PLAYING
     )
-    await client.stop(newest.message_id)
-    assert await reader.next_of(PlayStatusChange) == PlayStatusChange(
-        newest.message_id, PlayStatus.STOPPED
-    )
-    await client.set_read(newest.message_id, False)
-    delta = await reader.next_of(VoicemailDelta)
+    await session.stop(newest.message_id)
+    stopped = await recorder.next_of(PlayStatusChange)
+    assert stopped == PlayStatusChange(newest.message_id, PlayStatus.STOPPED)
+    assert stopped.stopped
+    await session.set_read(newest.message_id, False)
+    delta = await recorder.next_of(VoicemailDelta)
     assert VoicemailStateChange(newest.message_id, MessageState.UNREAD) in delta.changed
-    await client.set_read(newest.message_id, True)
-    await client.delete(newest.message_id)
-    removed = await reader.next_of(VoicemailDelta)
+    await session.set_read(newest.message_id, True)
+    await session.delete(newest.message_id)
+    removed = await recorder.next_of(VoicemailDelta)
     while not removed.removed:
-        removed = await reader.next_of(VoicemailDelta)
+        removed = await recorder.next_of(VoicemailDelta)
     assert removed.removed == (newest.message_id,)
     assert newest.message_id not in [vm.message_id for vm in sim.voicemails("alice")]
 
-    prefix = f"/icws/{next(iter(sim.sessions))}"
+    prefix = f"/icws/{session.session_id}"
     calls = [(r.method, r.path.removeprefix(prefix), r.status) for r in sim.requests]
     segment = quote_id(newest.message_id)
     for call in [
-        ("PUT", "/messaging/subscriptions/unified-messaging/voicemail-messages", 200),
-        (
-            "PUT",
-            "/messaging/subscriptions/unified-messaging/messages-waiting-indicator",
-            200,
-        ),
+        ("PUT", VOICEMAIL_SUBSCRIPTION, 200),
+        ("PUT", MWI_SUBSCRIPTION, 200),
         ("GET", "/messaging/messages", 200),
         ("POST", f"/unified-messaging/{segment}/voicemail-message/play/start", 204),
         ("POST", f"/unified-messaging/{segment}/voicemail-message/play/stop", 204),
@@ -155,9 +108,14 @@ async def test_operations_and_their_events(
     stream = sim.requests_to("/messaging/messages$")[0]
     assert stream.headers["Accept"] == "text/event-stream"
 
-    await client.unsubscribe_voicemail()
-    assert [r.status for r in sim.requests[-2:]] == [204, 204]
-    assert [r.method for r in sim.requests[-2:]] == ["DELETE", "DELETE"]
+    await session.unsubscribe_voicemail()
+    await session.unsubscribe_mwi()
+    assert [
+        (r.method, r.path.removeprefix(prefix), r.status) for r in sim.requests[-2:]
+    ] == [
+        ("DELETE", VOICEMAIL_SUBSCRIPTION, 204),
+        ("DELETE", MWI_SUBSCRIPTION, 204),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -167,11 +125,10 @@ async def test_operations_and_their_events(
 async def test_play_on_the_current_station(
     sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
-    """Without a target the play request names the current station."""
-    client = make_client()
-    await client.login()
+    """Without a target the play request names the current station (state read)."""
+    session = await make_client().login()
     message_id = sim.voicemails("alice")[0].message_id
-    await client.play(message_id)
+    await session.play(message_id)
     play = sim.requests[-1]
     assert json.loads(play.body) == {
         "state": 1,
@@ -184,13 +141,13 @@ async def test_current_station_without_a_station_is_not_allowed(
     sim: IcwsSimulator, make_client: ClientFactory, secrets: Secrets
 ) -> None:
     """The server's 400 becomes IcwsNotAllowedError with a message safe to show."""
-    client = make_client()
-    await client.login()
+    session = await make_client().login()
     message_id = sim.voicemails("alice")[0].message_id
     with pytest.raises(IcwsNotAllowedError) as caught:
-        await client.play(message_id, state=MessageState.UNREAD)
+        await session.play(message_id, state=MessageState.UNREAD)
     assert caught.value.status == 400
     assert str(caught.value).startswith("Play failed (400): ")
+    assert json.loads(sim.requests[-1].body)["state"] == 0
     secrets.assert_absent(str(caught.value))
 
 
@@ -199,12 +156,11 @@ async def test_imap_ids_are_percent_encoded(
     sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """IMAP-like ids reach the server as one encoded path segment, and it finds them."""
-    client = make_client()
-    await client.login()
+    session = await make_client().login()
     message_id = sim.voicemails("alice")[-1].message_id
     assert set("/;:@=") <= set(message_id)
-    await client.set_read(message_id, True)
-    await client.stop(message_id)
+    await session.set_read(message_id, True)
+    await session.stop(message_id)
     update, stop = sim.requests[-2:]
     encoded = quote_id(message_id)
     assert "%3A%2F%2Falice%40voicestore%3A993%2FINBOX%3B" in encoded
@@ -220,33 +176,39 @@ async def test_subscription_refused(
     sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
     """A 400 on a subscription is a plain IcwsResponseError, not 'not allowed'."""
-    client = make_client()
-    await client.login()
+    session = await make_client().login()
     sim.inject_fault("voicemail-messages$", 400, error_variant="malformed")
     with pytest.raises(IcwsResponseError) as caught:
-        await client.subscribe_voicemail()
+        await session.subscribe_voicemail()
     assert type(caught.value) is IcwsResponseError
     assert caught.value.error_id == "error.request.invalidRepresentation.malformed"
 
 
+# --- Logout ----------------------------------------------------------------------------
+
+
 async def test_logout(sim: IcwsSimulator, make_client: ClientFactory) -> None:
-    """Logout deletes the connection and forgets the session; later calls need a login."""
+    """Logout deletes the connection; the session is then rejected and never logs in."""
     client = make_client()
-    await client.login()
-    [session] = sim.sessions.values()
-    await client.logout()
-    assert (sim.requests[-1].method, sim.requests[-1].path) == (
+    session = await client.login()
+    [stored] = sim.sessions.values()
+    await session.logout()
+    logout = sim.requests[-1]
+    assert (logout.method, logout.path, logout.status) == (
         "DELETE",
-        f"/icws/{session.session_id}/connection",
+        f"/icws/{stored.session_id}/connection",
+        200,
     )
-    assert not session.alive
-    assert client.session_info is None
-    with pytest.raises(IcwsSessionError):
-        await client.stop("x")
-    await client.logout()  # nothing to log out: no request
-    assert len(sim.requests) == 2
-    await client.login()
-    assert client.session_info is not None
+    assert not stored.alive
+    with pytest.raises(IcwsSessionRejectedError):
+        await session.stop(sim.voicemails("alice")[-1].message_id)
+    assert logins(sim) == 1
+    await session.logout()  # again: the server answers 401, which is no error
+    assert sim.requests[-1].status == 401
+    second = await client.login()
+    assert second.session_id != session.session_id
+    await second.stop(sim.voicemails("alice")[-1].message_id)
+    assert sim.requests[-1].status == 204
 
 
 async def test_logout_of_a_dead_session_or_server_is_quiet(
@@ -254,23 +216,135 @@ async def test_logout_of_a_dead_session_or_server_is_quiet(
 ) -> None:
     """An expired session or an unreachable server is no error at logout."""
     client = make_client()
-    await client.login()
+    session = await client.login()
     icws_simulator.sim.expire_sessions()
-    await client.logout()
+    await session.logout()
     assert icws_simulator.sim.requests[-1].status == 401
-    await client.login()
+    session = await client.login()
     await icws_simulator.stop()
-    await client.logout()
-    assert client.session_info is None
+    await session.logout()
+    assert icws_simulator.sim.requests[-1].method == "POST"
 
 
-async def test_operations_log_in_when_there_is_no_session(
+async def test_a_rejected_session_never_logs_in_by_itself(
+    sim: IcwsSimulator, make_client: ClientFactory, secrets: Secrets
+) -> None:
+    """A 401 on an operation raises IcwsSessionRejectedError; no login is sent."""
+    client = make_client()
+    session = await client.login()
+    message_id = sim.voicemails("alice")[-1].message_id
+    sim.expire_sessions()
+    for operation in (
+        session.stop(message_id),
+        session.set_read(message_id, True),
+        session.subscribe_voicemail(),
+    ):
+        with pytest.raises(IcwsSessionRejectedError) as caught:
+            await operation
+        secrets.assert_absent(str(caught.value))
+    assert [r.status for r in sim.requests[1:]] == [401, 401, 401]
+    assert logins(sim) == 1
+    for text in (repr(client), repr(session)):
+        assert "secret" not in text
+        secrets.assert_absent(text)
+
+
+# --- The event channel's short poll ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("icws_settings", "status"),
+    [
+        (SimulatorSettings(empty_poll_answer="array"), 200),
+        (SimulatorSettings(empty_poll_answer="empty_200"), 200),
+        (SimulatorSettings(empty_poll_answer="204"), 204),
+    ],
+)
+async def test_an_empty_poll_answer_is_no_messages(
+    sim: IcwsSimulator, make_client: ClientFactory, status: int
+) -> None:
+    """`[]`, a 200 without body and a 204 all mean: nothing queued."""
+    session = await make_client().login()
+    assert await poll(session) == []
+    assert sim.requests[-1].status == status
+    await session.subscribe_mwi()
+    assert await poll(session) == [MessageWaiting(2)]
+    assert await poll(session) == []
+    assert sim.requests[-1].status == status
+
+
+async def test_odd_values_come_through_the_channel(
     sim: IcwsSimulator, make_client: ClientFactory
 ) -> None:
-    """Before the first login an operation logs in itself."""
-    client = make_client()
-    message_id = sim.voicemails("alice")[0].message_id
-    await client.stop(message_id)
-    assert [r.method for r in sim.requests] == ["POST", "POST"]
-    assert client.session_info is not None
-    assert "secret" not in repr(client)
+    """Unknown enum numbers keep their message; malformed entries are named or counted."""
+    sim.add_voicemail("alice", sender="Odd <9>", message_id="odd", raw={"state": 7})
+    sim.add_voicemail(
+        "alice", sender="Bad <8>", message_id="bad", raw={"dateReceived": "x"}
+    )
+    session = await make_client().login()
+    await session.subscribe_voicemail()
+    [snapshot] = await poll(session)
+    assert isinstance(snapshot, VoicemailSnapshot)
+    odd = snapshot.voicemails[-1]
+    assert (odd.message_id, odd.state, odd.read) == ("odd", 7, False)
+    assert (snapshot.skipped, snapshot.complete) == (("bad",), True)
+    sim.push_message(
+        "alice",
+        {
+            "__type": PLAY_STATUS_MESSAGE,
+            "isDelta": False,
+            "unifiedMessageId": "odd",
+            "playStatus": 5,
+        },
+    )
+    sim.push_message(
+        "alice",
+        {
+            "__type": CONNECTION_STATE_MESSAGE,
+            "isDelta": False,
+            "previousConnectionState": 1,
+            "newConnectionState": 9,
+            "reason": "Maintenance",
+        },
+    )
+    status, change = await poll(session)
+    assert status == PlayStatusChange("odd", 5)
+    assert isinstance(status, PlayStatusChange) and not status.stopped
+    assert change == ConnectionStateChange(1, 9, "Maintenance")
+    assert isinstance(change, ConnectionStateChange) and not change.down
+    # An entry without its id: the snapshot says it is not complete.
+    sim.add_voicemail("alice", sender="Anon <7>", omit=("unifiedMessageId",))
+    await session.unsubscribe_voicemail()
+    await session.subscribe_voicemail()
+    events = await poll(session)
+    snapshot = events[-1]
+    assert isinstance(snapshot, VoicemailSnapshot)
+    assert (snapshot.skipped, snapshot.complete) == (("bad",), False)
+    assert snapshot.voicemails[-1].message_id == "odd"
+
+
+async def test_subscription_states_come_through_the_channel(
+    sim: IcwsSimulator, make_client: ClientFactory
+) -> None:
+    """A faulted mailbox store and indicator show up as state messages, then recover."""
+    session = await make_client().login()
+    await session.subscribe_voicemail()
+    await session.subscribe_mwi()
+    await poll(session)
+    sim.fault_mailbox_store("alice")
+    sim.fault_mwi("alice", state=2)
+    assert await poll(session) == [
+        SubscriptionStateChange(
+            "voicemail", SubscriptionState.FAULTED, "The mailbox store is unavailable."
+        ),
+        SubscriptionStateChange(
+            "mwi",
+            SubscriptionState.SUSPENDED,
+            "The message waiting indicator is unavailable.",
+        ),
+    ]
+    sim.restore_mailbox_store("alice")
+    restored, snapshot = await poll(session)
+    assert restored == SubscriptionStateChange("voicemail", SubscriptionState.NORMAL)
+    assert isinstance(snapshot, VoicemailSnapshot)
+    assert len(snapshot.voicemails) == len(sim.voicemails("alice"))

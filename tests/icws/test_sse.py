@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from hypothesis import given, strategies as st
+import pytest
 
-from custom_components.voicemail.icws.sse import SseEvent, SseParser
+from custom_components.voicemail.icws import IcwsProtocolError, VoicemailSnapshot
+from custom_components.voicemail.icws.messages import parse_message
+from custom_components.voicemail.icws.sse import (
+    DEFAULT_MAX_EVENT_BYTES,
+    SseEvent,
+    SseParser,
+)
+
+from .samples import ADDED, VOICEMAIL_MESSAGES
 
 
 def feed_all(chunks: list[bytes], parser: SseParser | None = None) -> list[SseEvent]:
@@ -132,6 +142,108 @@ def test_multi_megabyte_event_in_small_chunks() -> None:
     assert feed_all(chunks) == [SseEvent(payload)]
 
 
+# --- Memory bounds ----------------------------------------------------------------------
+
+CAP = 1_000_000
+
+
+def held(parser: SseParser) -> int:
+    """Return the bytes the parser holds: the unconsumed tail and the event's data."""
+    return len(parser._buffer) + len(parser._data)
+
+
+def chunks_of(stream: bytes, size: int = 64 * 1024) -> list[bytes]:
+    """Split a stream into chunks as a socket delivers them."""
+    return [stream[i : i + size] for i in range(0, len(stream), size)]
+
+
+def feed_until_refused(parser: SseParser, chunks: list[bytes]) -> int:
+    """Feed chunks until the parser refuses; return the most it ever held after a chunk."""
+    peak = 0
+    for chunk in chunks:
+        try:
+            events = parser.feed(chunk)
+        except IcwsProtocolError:
+            return peak
+        assert events == []
+        peak = max(peak, held(parser))
+    pytest.fail("The parser took the whole stream")
+
+
+def test_a_line_without_end_over_the_cap_is_refused() -> None:
+    """A line that never ends is refused once it passes the cap, not buffered forever."""
+    parser = SseParser(max_event_bytes=CAP)
+    stream = b"data: " + b"x" * (3 * CAP)
+    peak = feed_until_refused(parser, chunks_of(stream))
+    assert CAP // 2 < peak <= CAP
+
+
+def test_a_comment_without_end_over_the_cap_is_refused() -> None:
+    """Not only data lines: any unfinished line is bounded."""
+    parser = SseParser(max_event_bytes=CAP)
+    peak = feed_until_refused(parser, chunks_of(b":" + b"p" * (2 * CAP)))
+    assert peak <= CAP
+
+
+def test_an_event_of_many_data_lines_over_the_cap_is_refused() -> None:
+    """200,000 short `data:` lines that never dispatch: refused at the cap."""
+    parser = SseParser(max_event_bytes=CAP)
+    stream = b"data: 0123456789\n" * 200_000
+    peak = feed_until_refused(parser, chunks_of(stream))
+    assert CAP // 2 < peak <= CAP
+    # Each line would have been small: it is the event's data that is bounded.
+    assert len(stream) > 2 * CAP
+
+
+def test_many_small_events_are_not_limited() -> None:
+    """The cap is per event: a long stream of small events is fine."""
+    parser = SseParser(max_event_bytes=100)
+    events = feed_all(chunks_of(b"data: 0123456789\n\n" * 50_000, 1000), parser)
+    assert len(events) == 50_000
+    assert held(parser) == 0
+
+
+def snapshot_event(count: int) -> tuple[bytes, bytes]:
+    """Return a snapshot of `count` voicemails as one SSE event, and its data."""
+    added = [
+        dict(ADDED, unifiedMessageId=f"m{index}", subject=f"Voice mail {index}")
+        for index in range(count)
+    ]
+    data = json.dumps(
+        {
+            "__type": VOICEMAIL_MESSAGES,
+            "isDelta": False,
+            "voicemailMessagesAdded": added,
+        },
+        separators=(",", ":"),
+    ).encode()
+    return b":ping\n" + b"data: " + data + b"\n\n", data
+
+
+def test_a_10000_voicemail_snapshot_under_the_cap_parses() -> None:
+    """A large mailbox's first snapshot (one event of megabytes) passes the default cap."""
+    stream, data = snapshot_event(10_000)
+    assert 2_000_000 < len(data) < DEFAULT_MAX_EVENT_BYTES
+    [event] = feed_all(chunks_of(stream), SseParser())
+    snapshot = parse_message(json.loads(event.data))
+    assert isinstance(snapshot, VoicemailSnapshot)
+    assert len(snapshot.voicemails) == 10_000
+    assert snapshot.voicemails[-1].message_id == "m9999"
+    assert snapshot.complete
+
+
+def test_the_cap_is_the_events_data_size() -> None:
+    """Data of exactly the cap passes (whole, as one chunk); one byte more is refused."""
+    stream, data = snapshot_event(100)
+    assert feed_all([stream], SseParser(max_event_bytes=len(data))) == [
+        SseEvent(data.decode())
+    ]
+    with pytest.raises(IcwsProtocolError):
+        feed_all([stream], SseParser(max_event_bytes=len(data) - 1))
+    with pytest.raises(IcwsProtocolError):
+        feed_all(chunks_of(stream, 100), SseParser(max_event_bytes=len(data) - 1))
+
+
 # --- Property tests --------------------------------------------------------------------
 
 field_value = st.text(
@@ -184,3 +296,11 @@ def test_chunking_does_not_change_the_events(data: st.DataObject) -> None:
 def test_agrees_with_the_plain_algorithm(stream: bytes) -> None:
     """The incremental parser gives what the specification's algorithm gives."""
     assert feed_all([stream]) == reference(stream)
+
+
+def test_an_overlong_line_is_refused_however_it_is_chunked() -> None:
+    """A line over the cap is refused in one chunk as in many (not only unfinished)."""
+    line = b"id: " + b"x" * 200 + b"\n\n"
+    for chunks in ([line], chunks_of(line, 7)):
+        with pytest.raises(IcwsProtocolError):
+            feed_all(chunks, SseParser(max_event_bytes=100))

@@ -273,7 +273,7 @@ class Login:
         )
 
     def _secrets(self) -> tuple[str, ...]:
-        return (self._credentials.password,)
+        return (self._credentials.password, *self._transport.cookies.values())
 
 
 def _header(headers: CIMultiDictProxy[str], name: str) -> str | None:

@@ -131,10 +131,11 @@ def parse_datetime(value: object) -> datetime:
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=UTC)
-            parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError) as err:
         raise IcwsProtocolError("A date-time is not in a form ICWS uses") from err
-    return min(max(parsed, EARLIEST), LATEST)
+    # Clamp before converting: MinValue with an offset east of UTC (or MaxValue west
+    # of it) is outside Python's range in UTC.
+    return min(max(parsed, EARLIEST), LATEST).astimezone(UTC)
 
 
 # --- Login ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from .errors import IcwsProtocolError
 DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024
 """A 10,000-voicemail snapshot is about 4 MB."""
 
+_FIELD_ALLOWANCE = 64
+"""A line may be this much longer than the cap: its field name (`data: `)."""
 _LF = 0x0A
 _CR = 0x0D
 _BOM = b"\xef\xbb\xbf"
@@ -101,16 +103,24 @@ class SseParser:
         if start:
             del buffer[:start]
         self._searched = len(buffer)
-        if self._searched > self._max:
+        if self._searched > self._max + _FIELD_ALLOWANCE:
             raise IcwsProtocolError(
                 f"The event stream sent a line of more than {self._max} bytes"
             )
         return events
 
     def _line(self, buffer: bytearray, start: int, end: int) -> SseEvent | None:
-        """Interpret one line (without its end); return an event on a blank line."""
+        """Interpret one line (without its end); return an event on a blank line.
+
+        A line over the cap (plus its field name) is refused whether it came in one
+        chunk or many.
+        """
         if start == end:
             return self._dispatch()
+        if end - start > self._max + _FIELD_ALLOWANCE:
+            raise IcwsProtocolError(
+                f"The event stream sent a line of more than {self._max} bytes"
+            )
         colon = buffer.find(b":", start, end)
         if colon == start:
             return None  # comment, e.g. ":ping"

@@ -100,8 +100,12 @@ class Transport:
         tls: TlsPolicy,
         request_timeout: float,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        secrets: Iterable[str] = (),
     ) -> None:
-        """Configure the transport; nothing is sent yet."""
+        """Configure the transport; nothing is sent yet.
+
+        `secrets` (the password) are masked in every error message, like the cookies.
+        """
         self.http = http
         self.scheme = "https" if use_https else "http"
         self.port = port
@@ -110,6 +114,7 @@ class Transport:
         self.request_timeout = request_timeout
         self.max_body_bytes = max_body_bytes
         self.cookies = CookieJar()
+        self.secrets = tuple(secrets)
 
     def url(self, host: str, path: str) -> URL:
         """Return the URL of `path` (already percent-encoded, from `/icws/`) on `host`.
@@ -223,7 +228,7 @@ class Transport:
         else:
             cls = IcwsResponseError
             generic = "the server refused the request"
-        masked = (*secrets, *self.cookies.values())
+        masked = (*secrets, *self.secrets, *self.cookies.values())
         server_message = safe_text(error.message, masked) or generic
         return cls(
             status,
