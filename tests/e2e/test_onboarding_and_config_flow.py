@@ -51,6 +51,7 @@ async def test_config_flow_refuses_a_wrong_password_then_adds_the_account(
         "port",
         "ssl",
         "verify_ssl",
+        "base_path",
         "username",
         "password",
     }
