@@ -366,3 +366,32 @@ async def test_unexpected_error_starts_over(
 
         advance(hass, freezer, PACING.reconnect_min)
         await wait_until(hass, lambda: coordinator.last_update_success)
+
+
+async def test_a_higher_waiting_count_resyncs_once(
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
+) -> None:
+    """The server counts more unread voicemails than the mailbox has: one resync.
+
+    The voicemail's Added delta was lost; the waiting count shows it, and the fresh
+    snapshot brings it. The same count again costs no second resync.
+    """
+    (session,) = sim.live_sessions(USER)
+    # The fax counts as unread in the list, not in the server's count: mark it read.
+    [fax] = message_ids(sim, kind="fax")
+    sim.set_read(USER, fax, True)
+    await wait_until(hass, lambda: coordinator.data.by_id[fax].read)
+    new = sim.add_voicemail(USER, sender="Erin Stone <4004>").message_id
+    session.queue.clear()  # the delta (and the count) never reach Home Assistant
+    stats = coordinator.connection.stats
+
+    sim.send_mwi(session)
+    await wait_until(hass, lambda: new in coordinator.data.by_id)
+    assert stats.resyncs == 1
+
+    sim.send_mwi(session, sim.users[USER].unread_count())
+    await wait_until(
+        hass,
+        lambda: coordinator.data.messages_waiting == sim.users[USER].unread_count(),
+    )
+    assert stats.resyncs == 1

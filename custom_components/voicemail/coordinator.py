@@ -220,6 +220,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
             case PlayStatusChange(message_id=message_id):
                 self._async_playback_started(message_id)
             case MessageWaiting(count=count):
+                self._async_check_waiting(count)
                 self._messages_waiting = count
             case SubscriptionStateChange(subscription="voicemail") if not event.healthy:
                 self.subscription_problem = event.message or "faulted"
@@ -239,6 +240,18 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
             case _:
                 return
         self._async_publish(changes)
+
+    @callback
+    def _async_check_waiting(self, count: int) -> None:
+        """Resync once when the server counts more unread messages than the mailbox has.
+
+        A voicemail whose Added delta was lost, or that a snapshot left out, shows
+        here first. Once per count: a server that counts what the list does not show
+        (another folder) costs one resync, not a loop.
+        """
+        if count != self._messages_waiting and count > self._build_data().unread:
+            LOGGER.debug("The server counts %s unread voicemails: resync", count)
+            self.connection.feed.request_resync()
 
     # --- Publishing ------------------------------------------------------------------
 

@@ -34,7 +34,9 @@ def audio_yaml() -> str:
     )
 
 
-def link_dev_components(config_dir: Path) -> list[Path]:
+def link_dev_components(
+    config_dir: Path, domains: tuple[str, ...] = DEV_DOMAINS
+) -> list[Path]:
     """Link <config_dir>/custom_components/<domain> to scripts/_dev/components/<domain>.
 
     Absolute links (a configuration directory may be anywhere); an existing correct link is
@@ -53,7 +55,7 @@ def link_dev_components(config_dir: Path) -> list[Path]:
     if not package.exists():
         package.write_text(PACKAGE_DOCSTRING, encoding="utf-8")
     links = []
-    for domain in DEV_DOMAINS:
+    for domain in domains:
         link = custom / domain
         target = DEV_COMPONENTS / domain
         if not (link.is_symlink() and link.readlink() == target):

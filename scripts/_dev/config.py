@@ -87,6 +87,7 @@ def prepare_config_dir(
         text = text.replace(OLD_HTTP_INCLUDE, "").replace(OLD_HTTP_COMMENT, "")
         yaml.write_text(text, encoding="utf-8")
         (config_dir / "http.yaml").unlink(missing_ok=True)
+    _seed_onboarding(config_dir)
     if python is None or python == sys.executable:
         write_http_store(config_dir, port=port, host=host)
     else:
@@ -138,6 +139,30 @@ def write_http_store(config_dir: Path, *, port: int, host: str | None) -> None:
     (storage / http_config.STORAGE_KEY).write_text(
         json.dumps(document, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def _seed_onboarding(config_dir: Path) -> None:
+    """Mark onboarding's core_config and analytics steps done before the first start.
+
+    Finishing core_config starts the config flows of google_translate, met, radio_browser
+    and shopping_list (onboarding/views.py). Our lean setup does not install their
+    packages (they need the internet anyway), so each would log an error and a "Task
+    exception was never retrieved". Location, units and time zone come from
+    configuration.yaml; analytics stays off. The owner and the integration step are still
+    done through the API (scripts/_dev/hass_api.py), or by a user in the browser.
+    """
+    storage = config_dir / ".storage"
+    store = storage / "onboarding"
+    if store.exists():
+        return
+    storage.mkdir(parents=True, exist_ok=True)
+    document = {
+        "version": 4,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": ["core_config", "analytics"]},
+    }
+    store.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 def _link_integration(config_dir: Path) -> None:

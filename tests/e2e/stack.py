@@ -30,6 +30,8 @@ from tests.e2e.harness import (
 
 # Measurements of this run, printed at the end (measured, never asserted).
 TIMINGS: list[tuple[str, float]] = []
+REPORTS: list[tuple[str, str]] = []
+"""Longer results to print at the end: (section title, text)."""
 
 
 @pytest.fixture(autouse=True)
@@ -171,7 +173,11 @@ def log_sections(running: Stack) -> list[tuple[str, str]]:
 
 
 def print_timings(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the measured times once (both conftests call this), then forget them."""
+    """Print the measured times and reports once (both conftests call this), then forget them."""
+    for title, text in REPORTS:
+        terminalreporter.section(title)
+        terminalreporter.write_line(text)
+    REPORTS.clear()
     if not TIMINGS:
         return
     terminalreporter.section("e2e timings (measured)")

@@ -304,6 +304,7 @@ class RecordedRequest:
             "body": self.text,
             "host": self.host,
             "status": self.status,
+            "received_at": self.received_at,
         }
 
 

@@ -31,8 +31,6 @@ MWI_SUBSCRIPTION: Final = (
 MESSAGES: Final = "messaging/messages"
 _CURRENT_STATION: Final = {"__type": "urn:inin.com:unifiedMessaging:currentStation"}
 _PLAY_TARGET_TYPE: Final = "urn:inin.com:unifiedMessaging:voicemailPlayTarget"
-LOGOUT_TIMEOUT: Final = 5.0
-"""A logout is a courtesy: it must not hold up a reconnect or an unload for long."""
 
 
 def quote_id(value: str) -> str:
@@ -190,14 +188,14 @@ class IcwsSession:
     # --- End ---------------------------------------------------------------------------
 
     async def logout(self) -> None:
-        """End the session; a dead session or an unreachable server is not an error."""
+        """End the session; a dead session or an unreachable server is not an error.
+
+        With the full request timeout: the connection logs in again only after this,
+        so that a slow server does not end up with two live sessions of the account.
+        """
         try:
             reply = await self.transport.send(
-                "DELETE",
-                self.host,
-                self.path("connection"),
-                self.headers(),
-                timeout=LOGOUT_TIMEOUT,
+                "DELETE", self.host, self.path("connection"), self.headers()
             )
         except IcwsError as err:
             _LOGGER.debug("Logout did not reach the server: %s", err)
