@@ -20,6 +20,7 @@ from custom_components.voicemail.icws import (
     Pacing,
     Phase,
     SessionInfo,
+    VoicemailDelta,
     VoicemailSnapshot,
 )
 from custom_components.voicemail.icws.phase import TRANSITIONS
@@ -338,3 +339,22 @@ async def start(connect: Connector) -> AsyncGenerator[Connector]:
     yield started
     for run in runs:
         assert_legal_run(run)
+
+
+async def assert_new_voicemail_arrives(sim: IcwsSimulator, recorder: Recorder) -> str:
+    """Add a voicemail for alice: it arrives, in a delta or (during a resync) a snapshot.
+
+    Returns its id. A message added between a resync's DELETE and PUT is only in the
+    snapshot the PUT brings, which is fine: nothing is lost.
+    """
+    message_id = sim.add_voicemail("alice", sender="Eve <4004>").message_id
+    while True:
+        event = await recorder.next()
+        if isinstance(event, VoicemailDelta) and message_id in {
+            v.message_id for v in event.added
+        }:
+            return message_id
+        if isinstance(event, VoicemailSnapshot) and message_id in {
+            v.message_id for v in event.voicemails
+        }:
+            return message_id
