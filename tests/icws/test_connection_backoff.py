@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import time
 
 import pytest
@@ -164,3 +165,25 @@ async def test_unreachable_server_backs_off(
     await until(lambda: run.connection.stats.backoffs >= 4)
     elapsed = time.monotonic() - stopped
     assert run.connection.stats.logins <= 1 + policy_attempts(TEST_PACING, elapsed)
+
+
+# Four failures in a row make the policy's next delay 0.05 * 2**4 = 0.8 s (0.4..0.8).
+LONG_MEMORY = replace(TEST_PACING, reconnect_max=10.0)
+
+
+@pytest.mark.parametrize("icws_settings", [SimulatorSettings(messaging_version=1)])
+async def test_a_healthy_session_starts_the_policy_over(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """Failures before a session that stayed healthy are forgotten: the shortest wait."""
+    sim.inject_fault(VOICEMAIL_SUBSCRIPTION, 500, method="PUT", count=4)
+    run = await start(pacing=LONG_MEMORY)
+    assert run.connection.stats.backoffs == 4
+    await asyncio.sleep(LONG_MEMORY.healthy_after)  # the fifth session stays healthy
+    sim.inject_fault(MESSAGES, 500)  # then a poll fails: no 401, a plain failure
+    await run.phase(Phase.BACKING_OFF)
+    with pytest.raises(IcwsReconnectingError) as caught:
+        await run.connection.request(lambda session: session.stop("any"))
+    assert caught.value.retry_in <= LONG_MEMORY.reconnect_min
+    await run.recorder.next_of(VoicemailSnapshot)
+    assert logins(sim) == 6

@@ -13,6 +13,7 @@ from custom_components.voicemail.icws import (
     IcwsReconnectingError,
     IcwsServerError,
     IcwsSessionError,
+    IcwsTimeoutError,
     Phase,
     PlayStatus,
     PlayStatusChange,
@@ -267,3 +268,17 @@ async def test_a_failed_relogin_reaches_the_waiting_action(
     run.connection.reconnect()  # the user does not want to wait
     await run.recorder.next_of(VoicemailSnapshot)
     assert logins(sim) == 3
+
+
+async def test_an_action_that_waits_too_long_gets_a_typed_error(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """A login slower than ready_timeout: the waiting action gets IcwsTimeoutError."""
+    sim.inject_fault(LOGIN, None, method="POST", delay=1.0)
+    run = await start(ready=False, pacing=replace(TEST_PACING, ready_timeout=0.2))
+    await until(lambda: logins(sim) == 1)
+    with pytest.raises(IcwsTimeoutError):
+        await run.connection.request(lambda session: session.stop("any"))
+    assert not sim.requests_to(STOP)
+    await run.recorder.next_of(VoicemailSnapshot)  # the login goes on
+    assert logins(sim) == 1
