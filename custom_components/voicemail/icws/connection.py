@@ -211,6 +211,7 @@ class IcwsConnection:
         self._lost.clear()
         self._lost_event.clear()
         await session.logout()
+        self._forgive_if_healthy()
         if isinstance(outcome, IcwsSessionEndedError):
             self.enter(Phase.STOPPED_BY_SERVER, outcome)
         elif isinstance(outcome, IcwsSessionRejectedError) and self._may_relogin_now():
@@ -220,14 +221,24 @@ class IcwsConnection:
         else:
             self._back_off(outcome)
 
-    def _may_relogin_now(self) -> bool:
-        """Whether the loss of `session` allows an immediate re-login (see the module doc)."""
+    def _forgive_if_healthy(self) -> None:
+        """Start the policy over after a session that stayed healthy (`healthy_after`).
+
+        Whatever ended it: the failures before it no longer lengthen the next wait, and
+        the immediate re-login is allowed again.
+        """
         delivered = self.feed.delivered_at
-        if delivered is None:
-            return False
-        if time.monotonic() - delivered >= self.pacing.healthy_after:
+        if (
+            delivered is not None
+            and time.monotonic() - delivered >= self.pacing.healthy_after
+        ):
             self._backoff.reset()
             self._immediate_relogin = True
+
+    def _may_relogin_now(self) -> bool:
+        """Whether the loss of `session` allows an immediate re-login (see the module doc)."""
+        if self.feed.delivered_at is None:
+            return False
         allowed, self._immediate_relogin = self._immediate_relogin, False
         return allowed
 
