@@ -49,6 +49,7 @@ from .errors import (
     IcwsSessionEndedError,
     IcwsSessionError,
     IcwsSessionRejectedError,
+    IcwsTimeoutError,
     IcwsUnsupportedServerError,
 )
 from .feed import Feed
@@ -285,7 +286,16 @@ class IcwsConnection:
             ) from err
 
     async def _ready_session(self, not_this: IcwsSession | None) -> IcwsSession:
-        """Return a subscribed session other than `not_this`, or raise why there is none."""
+        """Return a subscribed session other than `not_this`, or raise why there is none.
+
+        Raises IcwsTimeoutError when none is ready within `Pacing.ready_timeout`.
+        """
+        try:
+            return await self._wait_for_session(not_this)
+        except TimeoutError as err:
+            raise IcwsTimeoutError("The ICWS connection was not ready in time") from err
+
+    async def _wait_for_session(self, not_this: IcwsSession | None) -> IcwsSession:
         async with asyncio.timeout(self.pacing.ready_timeout):
             while True:
                 session = self.session
