@@ -11,6 +11,7 @@ import pytest
 from custom_components.voicemail.icws import (
     READY,
     IcwsConnectionError,
+    IcwsEvent,
     IcwsProtocolError,
     IcwsReconnectingError,
     IcwsServerError,
@@ -187,3 +188,27 @@ async def test_a_healthy_session_starts_the_policy_over(
     assert caught.value.retry_in <= LONG_MEMORY.reconnect_min
     await run.recorder.next_of(VoicemailSnapshot)
     assert logins(sim) == 6
+
+
+async def test_a_bug_in_the_listener_backs_off_and_starts_over(
+    sim: IcwsSimulator,
+    start: Connector,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unexpected exception following the session: logged, backed off, not the end."""
+    run = await start()
+    heard = run.recorder.on_event
+
+    def broken(event: IcwsEvent) -> None:
+        monkeypatch.setattr(run.recorder, "on_event", heard)  # only once
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(run.recorder, "on_event", broken)
+    sim.add_voicemail("alice", sender="Eve <4004>")
+    await run.recorder.next_of(VoicemailSnapshot)  # the next session's
+    phase, error = next(p for p in run.recorder.phases if p[0] is Phase.BACKING_OFF)
+    assert str(error) == "Unexpected error: ValueError"
+    assert "Unexpected error following the ICWS session" in caplog.text
+    assert logins(sim) == 2
+    assert len(sim.live_sessions()) == 1

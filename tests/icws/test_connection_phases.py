@@ -60,6 +60,18 @@ def test_a_closed_connection_does_not_move(make_client: ClientFactory) -> None:
     assert recorder.names() == [Phase.CLOSED]
 
 
+async def test_close_before_run_sends_nothing(
+    sim: IcwsSimulator, make_client: ClientFactory
+) -> None:
+    """IDLE -> CLOSED: a connection that never ran sends nothing, not even a logout."""
+    recorder = Recorder()
+    connection = make_client().connection(recorder)
+    await connection.close()
+    await connection.run()  # returns at once: closed
+    assert recorder.names() == [Phase.CLOSED]
+    assert sim.requests == []
+
+
 async def test_the_connection_walks_every_phase(
     sim: IcwsSimulator, start: Connector
 ) -> None:

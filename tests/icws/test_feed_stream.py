@@ -38,7 +38,7 @@ async def test_event_stream_headers(sim: IcwsSimulator, start: Connector) -> Non
         stream.headers["Cookie"] == f"icws_{session.session_id}={session.cookie_value}"
     )
     assert stream.headers["ININ-ICWS-CSRF-Token"] == session.csrf_token
-    assert "Last-Event-ID" not in stream.headers
+    assert stream.headers.get("Last-Event-ID") is None
     assert stream.status == 200
 
 
@@ -142,3 +142,21 @@ async def test_ten_thousand_voicemail_snapshot(
     ]
     assert len(sim.snapshot_json(sim.users["bulk"])) > 2_000_000
     assert len(stream_requests(sim)) == 1
+
+
+@pytest.mark.parametrize("icws_settings", [SimulatorSettings(sse_event_ids=True)])
+async def test_a_new_session_starts_without_the_old_last_event_id(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """Event ids belong to a session's stream: the next session's first stream has none."""
+    run = await start()
+    sim.drop_event_streams()
+    await until(lambda: opened(sim) == 2)
+    assert stream_requests(sim)[1].headers["Last-Event-ID"].isdigit()
+    sim.expire_sessions()
+    await run.recorder.next_of(VoicemailSnapshot)  # the new session's
+    _, second = sim.sessions
+    [first_of_second] = [
+        r for r in stream_requests(sim) if r.path.startswith(f"/icws/{second}/")
+    ][:1]
+    assert first_of_second.headers.get("Last-Event-ID") is None
