@@ -36,9 +36,11 @@ from .conftest import (
 
 EVERY_SESSION_REQUEST = r"^/icws/\d+/(?!connection$)"
 """Every request on a session but its logout (a balancer without affinity, say)."""
+MWI_SUBSCRIPTION = "/unified-messaging/messages-waiting-indicator$"
 FAILURES = {
     "subscribe-500": (VOICEMAIL_SUBSCRIPTION, 500, "PUT"),
     "subscribe-401": (VOICEMAIL_SUBSCRIPTION, 401, "PUT"),
+    "subscribe-mwi-401": (MWI_SUBSCRIPTION, 401, "PUT"),
     "every-request-401": (EVERY_SESSION_REQUEST, 401, None),
 }
 

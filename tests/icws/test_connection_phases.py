@@ -16,7 +16,15 @@ from custom_components.voicemail.icws import (
 from custom_components.voicemail.icws.phase import TRANSITIONS
 from tests.icws_simulator import IcwsSimulator
 
-from .conftest import LOGIN, ClientFactory, Connector, Recorder, logins, stream_requests
+from .conftest import (
+    LOGIN,
+    ClientFactory,
+    Connector,
+    Recorder,
+    Secrets,
+    logins,
+    stream_requests,
+)
 
 ILLEGAL = [
     (source, target)
@@ -73,7 +81,7 @@ async def test_close_before_run_sends_nothing(
 
 
 async def test_the_connection_walks_every_phase(
-    sim: IcwsSimulator, start: Connector
+    sim: IcwsSimulator, start: Connector, secrets: Secrets
 ) -> None:
     """One connection through every phase, each for its own reason; all transitions legal."""
     run = await start(ready=False)
@@ -124,6 +132,10 @@ async def test_the_connection_walks_every_phase(
     await recorder.next_of(VoicemailSnapshot)
     assert connection.phase in READY
 
+    assert (
+        repr(connection) == f"IcwsConnection({run.client!r}, phase={connection.phase})"
+    )
+    secrets.assert_absent(repr(connection))
     await connection.close()
     reached = {Phase.IDLE, *recorder.names()}
     assert reached == set(Phase)

@@ -62,6 +62,24 @@ async def test_stream_401_while_the_session_works_polls_without_a_login_storm(
     assert run.connection.phase is Phase.POLLING
 
 
+@pytest.mark.parametrize("icws_settings", [SimulatorSettings(stream_status=401)])
+async def test_messages_of_the_poll_after_a_stream_401_are_kept(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """The poll that checks the session after the stream's 401 delivers what it got."""
+    sim.inject_fault(MESSAGES, None, method="GET", delay=0.3)  # holds the first stream
+    run = await start(ready=False)
+    await until(lambda: len(stream_requests(sim)) == 1)
+    [session] = sim.sessions.values()
+    session.push(
+        '{"__type":"urn:inin.com:unifiedMessaging:mwiMessage","messagesWaiting":9}'
+    )
+    assert await run.recorder.next() == MessageWaiting(9)
+    await run.recorder.next_of(VoicemailSnapshot)
+    assert run.connection.phase is Phase.POLLING
+    assert logins(sim) == 1
+
+
 REFUSALS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # id: (simulator settings that break the stream, client options)
     "502": ({"stream_status": 502}, {}),

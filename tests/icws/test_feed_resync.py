@@ -102,6 +102,34 @@ async def test_a_failed_resync_is_retried_by_the_policy(
     assert logins(sim) == 1
 
 
+async def test_a_failed_delete_does_not_stop_the_resync(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """The resync's DELETE fails (500): the PUT still goes out and brings the snapshot."""
+    run = await start()
+    ready_at = len(run.recorder.phases)
+    sim.inject_fault(VOICEMAIL_SUBSCRIPTION, 500, method="DELETE")
+    run.connection.feed.request_resync()
+    await run.recorder.next_of(VoicemailSnapshot)
+    assert [r.status for r in resync_requests(sim)] == [500]
+    assert puts(sim) == [200, 200]
+    assert phases_since_ready(run, ready_at) == []
+
+
+async def test_a_401_on_the_resync_replaces_the_session(
+    sim: IcwsSimulator, start: Connector
+) -> None:
+    """The resync's DELETE meets a 401: the session is lost, replaced by one login."""
+    run = await start()
+    sim.inject_fault(VOICEMAIL_SUBSCRIPTION, 401, method="DELETE")
+    run.connection.feed.request_resync()
+    await run.recorder.next_of(VoicemailSnapshot)
+    assert len(run.recorder.sessions) == 2
+    assert run.connection.stats.immediate_relogins == 1
+    assert logins(sim) == 2
+    assert len(sim.live_sessions()) == 1
+
+
 SPACED = replace(TEST_PACING, resync_spacing=0.5)
 
 
