@@ -85,7 +85,7 @@ REFUSALS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "502": ({"stream_status": 502}, {}),
     "504": ({"stream_status": 504}, {}),
     "500": ({"stream_status": 500}, {}),
-    "headers-held": ({"stream_header_delay": math.inf}, {"request_timeout": 0.5}),
+    "headers-held": ({"stream_header_delay": math.inf}, {"request_timeout": 1.0}),
 }
 
 
