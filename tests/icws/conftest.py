@@ -20,10 +20,13 @@ from custom_components.voicemail.icws import (
     Pacing,
     Phase,
     SessionInfo,
+    VoicemailDelta,
     VoicemailSnapshot,
 )
+from custom_components.voicemail.icws.phase import TRANSITIONS
 from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.state import RecordedRequest, Session, User
 
 CLIENT_LOGGER = "custom_components.voicemail.icws"
 PASSWORD = "secret"
@@ -240,3 +243,118 @@ def logins(sim: IcwsSimulator) -> int:
 def login_times(sim: IcwsSimulator) -> list[float]:
     """When each login request arrived (the loop's clock)."""
     return [r.received_at for r in sim.requests_to("^/icws/connection$", "POST")]
+
+
+# --- Helpers of the connection and feed tests (test_connection_*.py, test_feed_*.py) ---
+
+LOGIN = "^/icws/connection$"
+MESSAGES = "/messaging/messages$"
+VOICEMAIL_SUBSCRIPTION = (
+    "/messaging/subscriptions/unified-messaging/voicemail-messages$"
+)
+STOP = "/voicemail-message/play/stop$"
+
+
+def stream_requests(sim: IcwsSimulator) -> list[RecordedRequest]:
+    """Return the event-stream requests (`Accept: text/event-stream`) received."""
+    return [
+        r
+        for r in sim.requests_to(MESSAGES, "GET")
+        if "text/event-stream" in r.headers.get("Accept", "")
+    ]
+
+
+def poll_requests(sim: IcwsSimulator) -> list[RecordedRequest]:
+    """Return the short polls (`GET messages` without the event-stream Accept)."""
+    return [
+        r
+        for r in sim.requests_to(MESSAGES, "GET")
+        if "text/event-stream" not in r.headers.get("Accept", "")
+    ]
+
+
+def resync_requests(sim: IcwsSimulator) -> list[RecordedRequest]:
+    """Return the DELETEs of the voicemail subscription (each starts a resync)."""
+    return sim.requests_to(VOICEMAIL_SUBSCRIPTION, "DELETE")
+
+
+def newest_voicemail(sim: IcwsSimulator) -> str:
+    """Return the id of alice's newest voicemail (not a fax)."""
+    return next(
+        vm.message_id
+        for vm in reversed(sim.voicemails("alice"))
+        if vm.kind == "voicemail"
+    )
+
+
+def live_at_each_login(
+    sim: IcwsSimulator, monkeypatch: pytest.MonkeyPatch
+) -> list[int]:
+    """Record, whenever the server creates a session, how many of the user's were live."""
+    counts: list[int] = []
+    create = sim.create_session
+
+    def watched(user: User, **options: Any) -> Session:
+        counts.append(len(sim.live_sessions(user.user_id)))
+        return create(user, **options)
+
+    monkeypatch.setattr(sim, "create_session", watched)
+    return counts
+
+
+def policy_attempts(pacing: Pacing, window: float) -> int:
+    """Return the most attempts the reconnect policy allows within `window` seconds.
+
+    The first is at once; attempt n+1 waits at least half of `reconnect_delay(n)`
+    (jitter only shortens, to no less than half). Slower machines make fewer.
+    """
+    attempts, elapsed = 1, 0.0
+    while True:
+        elapsed += pacing.reconnect_delay(attempts - 1, rand=lambda low, _high: low)
+        if elapsed > window:
+            return attempts
+        attempts += 1
+
+
+def assert_legal_run(run: Running) -> None:
+    """Every transition the connection took is in TRANSITIONS; its loop did not crash."""
+    previous = Phase.IDLE
+    for phase in run.recorder.names():
+        assert phase in TRANSITIONS[previous], f"{previous} -> {phase}"
+        previous = phase
+    if run.task.done() and not run.task.cancelled():
+        assert run.task.exception() is None
+
+
+@pytest.fixture
+async def start(connect: Connector) -> AsyncGenerator[Connector]:
+    """`connect`, and at the end `assert_legal_run` for every connection it started."""
+    runs: list[Running] = []
+
+    async def started(**options: Any) -> Running:
+        run = await connect(**options)
+        runs.append(run)
+        return run
+
+    yield started
+    for run in runs:
+        assert_legal_run(run)
+
+
+async def assert_new_voicemail_arrives(sim: IcwsSimulator, recorder: Recorder) -> str:
+    """Add a voicemail for alice: it arrives, in a delta or (during a resync) a snapshot.
+
+    Returns its id. A message added between a resync's DELETE and PUT is only in the
+    snapshot the PUT brings, which is fine: nothing is lost.
+    """
+    message_id = sim.add_voicemail("alice", sender="Eve <4004>").message_id
+    while True:
+        event = await recorder.next()
+        if isinstance(event, VoicemailDelta) and message_id in {
+            v.message_id for v in event.added
+        }:
+            return message_id
+        if isinstance(event, VoicemailSnapshot) and message_id in {
+            v.message_id for v in event.voicemails
+        }:
+            return message_id

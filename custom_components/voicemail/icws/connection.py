@@ -49,6 +49,7 @@ from .errors import (
     IcwsSessionEndedError,
     IcwsSessionError,
     IcwsSessionRejectedError,
+    IcwsTimeoutError,
     IcwsUnsupportedServerError,
 )
 from .feed import Feed
@@ -211,6 +212,7 @@ class IcwsConnection:
         self._lost.clear()
         self._lost_event.clear()
         await session.logout()
+        self._forgive_if_healthy()
         if isinstance(outcome, IcwsSessionEndedError):
             self.enter(Phase.STOPPED_BY_SERVER, outcome)
         elif isinstance(outcome, IcwsSessionRejectedError) and self._may_relogin_now():
@@ -220,14 +222,24 @@ class IcwsConnection:
         else:
             self._back_off(outcome)
 
-    def _may_relogin_now(self) -> bool:
-        """Whether the loss of `session` allows an immediate re-login (see the module doc)."""
+    def _forgive_if_healthy(self) -> None:
+        """Start the policy over after a session that stayed healthy (`healthy_after`).
+
+        Whatever ended it: the failures before it no longer lengthen the next wait, and
+        the immediate re-login is allowed again.
+        """
         delivered = self.feed.delivered_at
-        if delivered is None:
-            return False
-        if time.monotonic() - delivered >= self.pacing.healthy_after:
+        if (
+            delivered is not None
+            and time.monotonic() - delivered >= self.pacing.healthy_after
+        ):
             self._backoff.reset()
             self._immediate_relogin = True
+
+    def _may_relogin_now(self) -> bool:
+        """Whether the loss of `session` allows an immediate re-login (see the module doc)."""
+        if self.feed.delivered_at is None:
+            return False
         allowed, self._immediate_relogin = self._immediate_relogin, False
         return allowed
 
@@ -274,7 +286,16 @@ class IcwsConnection:
             ) from err
 
     async def _ready_session(self, not_this: IcwsSession | None) -> IcwsSession:
-        """Return a subscribed session other than `not_this`, or raise why there is none."""
+        """Return a subscribed session other than `not_this`, or raise why there is none.
+
+        Raises IcwsTimeoutError when none is ready within `Pacing.ready_timeout`.
+        """
+        try:
+            return await self._wait_for_session(not_this)
+        except TimeoutError as err:
+            raise IcwsTimeoutError("The ICWS connection was not ready in time") from err
+
+    async def _wait_for_session(self, not_this: IcwsSession | None) -> IcwsSession:
         async with asyncio.timeout(self.pacing.ready_timeout):
             while True:
                 session = self.session

@@ -90,6 +90,7 @@ class Feed:
         self.delivered_at = None
         self._resync_wanted.clear()
         self._short_streams = 0
+        self._last_event_id = ""  # event ids belong to one session's stream
         try:
             while True:
                 if session.offers_stream and time.monotonic() >= self.stream_retry_at:
