@@ -65,6 +65,7 @@ class IcwsClient:
             tls=TlsPolicy(verify_ssl, pins),
             request_timeout=request_timeout,
             max_body_bytes=max_message_bytes,
+            secrets=(password,),
         )
         self._username = username
         self._login = Login(

@@ -124,6 +124,7 @@ class IcwsConnection:
         self._lost: dict[IcwsSession, IcwsError] = {}
         self._lost_event = asyncio.Event()
         self._login_task: asyncio.Task[IcwsSession] | None = None
+        self._logout: asyncio.Task[None] | None = None
         self._runner: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -211,7 +212,9 @@ class IcwsConnection:
         outcome = self._lost.pop(session, None) or _outcome(feed)
         self._lost.clear()
         self._lost_event.clear()
-        await session.logout()
+        # Shielded: a close() meanwhile waits for this logout instead of cancelling it.
+        self._logout = asyncio.ensure_future(session.logout())
+        await asyncio.shield(self._logout)
         self._forgive_if_healthy()
         if isinstance(outcome, IcwsSessionEndedError):
             self.enter(Phase.STOPPED_BY_SERVER, outcome)
@@ -341,6 +344,8 @@ class IcwsConnection:
         ) is not None and runner is not asyncio.current_task():
             runner.cancel()
             await asyncio.wait([runner])
+        if self._logout is not None:
+            await self._logout
         if login is not None:
             with suppress(IcwsError, asyncio.CancelledError):
                 session = await login

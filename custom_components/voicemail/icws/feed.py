@@ -86,8 +86,12 @@ class Feed:
     # --- The session's life --------------------------------------------------------
 
     async def run(self, session: IcwsSession) -> NoReturn:
-        """Open the channel, subscribe, deliver; raise when the session is over."""
+        """Open the channel, subscribe, deliver; raise when the session is over.
+
+        A new session tries the stream again, whatever made the last one poll.
+        """
         self.delivered_at = None
+        self.stream_retry_at = 0.0
         self._resync_wanted.clear()
         self._short_streams = 0
         self._last_event_id = ""  # event ids belong to one session's stream
