@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 import json
 from pathlib import Path
+import threading
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -44,8 +45,10 @@ from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
 
 HANG_GUARD = 30.0
-SPIN_TURNS = 20_000
-"""Loop turns `wait_until` re-checks before it waits for events (a few ms of work)."""
+SPIN_TURNS = 2_000
+"""Loop turns `wait_until` re-checks at once, before it waits (a few ms of work)."""
+TICK = 0.01
+"""Real seconds between two checks of a waiting `wait_until`."""
 
 # Paths of the requests the integration sends (regular expressions for `requests_to`).
 LOGIN_PATH = "^/icws/connection$"
@@ -81,39 +84,75 @@ def advance(
 async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
     """Return once `condition()` holds.
 
-    Checked at every turn of the event loop for a while (network answers and the
-    simulator's state need no event of Home Assistant, and a frozen clock stops no
-    loop turn), then whenever a state, a registry or a coordinator's data changes.
+    Checked at every turn of the event loop for a while, then whenever a state, a
+    registry or a coordinator's data changes, and every few milliseconds of the real
+    clock (network answers and the simulator's state need no event of Home Assistant).
+    The guard runs on the real clock too: a test's frozen clock stops the loop's timers.
     """
     for _ in range(SPIN_TURNS):
         if condition():
             await hass.async_block_till_done()
             return
         await asyncio.sleep(0)
+    loop = asyncio.get_running_loop()
     done = asyncio.Event()
 
     @callback
-    def _check(_event: Event | None) -> None:
+    def _check(_event: Event | None = None) -> None:
         if condition():
             done.set()
 
+    @callback
+    def _give_up() -> None:
+        done.set()
+
+    ticker = _RealClockTicker(loop, _check, _give_up)
     unsubscribes = [
         hass.bus.async_listen(EVENT_STATE_CHANGED, _check),
         hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _check),
         hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _check),
         *(
-            entry.runtime_data.async_add_listener(lambda: _check(None))
+            entry.runtime_data.async_add_listener(_check)
             for entry in hass.config_entries.async_loaded_entries(DOMAIN)
         ),
     ]
     try:
-        if not condition():
-            async with asyncio.timeout(HANG_GUARD):
-                await done.wait()
+        ticker.start()
+        _check()
+        await done.wait()
     finally:
+        ticker.stop()
         for unsubscribe in unsubscribes:
             unsubscribe()
+    if not condition():
+        raise AssertionError(f"wait_until: the condition did not hold in {HANG_GUARD} s")
     await hass.async_block_till_done()
+
+
+class _RealClockTicker(threading.Thread):
+    """Calls `check` on the loop every `TICK` real seconds, `give_up` after HANG_GUARD."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        check: Callable[[], None],
+        give_up: Callable[[], None],
+    ) -> None:
+        super().__init__(name="wait_until", daemon=True)
+        self._loop = loop
+        self._check = check
+        self._give_up = give_up
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        for _ in range(int(HANG_GUARD / TICK)):
+            if self._stopped.wait(TICK):
+                return
+            self._loop.call_soon_threadsafe(self._check)
+        self._loop.call_soon_threadsafe(self._give_up)
+
+    def stop(self) -> None:
+        self._stopped.set()
 
 
 def log_messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:

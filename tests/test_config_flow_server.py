@@ -6,6 +6,7 @@ every attempt opens.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -31,9 +32,11 @@ from custom_components.voicemail.const import (
     CONF_TRUSTED_CERTIFICATES,
     DOMAIN,
 )
+from custom_components.voicemail.icws import IcwsConnectionError
 from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import PASSWORD, USER
-from tests.icws_simulator.server import RunningSimulator
+from tests.icws_simulator.server import RunningSimulator, start_simulator
+from tests.icws_simulator.tls import generate_self_signed
 from tests.integration_helpers import STRINGS
 
 LOGIN = "^/icws/connection$"
@@ -296,3 +299,95 @@ async def test_every_attempt_closes_its_web_session(
         assert await hass.config_entries.async_unload(result["result"].entry_id)
 
     assert all(session.closed for session in created)
+
+
+async def test_no_trust_offered_when_the_fingerprint_cannot_be_read(
+    hass: HomeAssistant, icws_tls_simulator: RunningSimulator
+) -> None:
+    """The certificate is refused and cannot even be read: the plain error, no menu."""
+    flow_id = await _start(hass)
+    with patch(
+        "custom_components.voicemail.icws.IcwsClient.certificate_fingerprint",
+        side_effect=IcwsConnectionError("gone"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _form(icws_tls_simulator)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "certificate_not_trusted"}
+
+
+async def test_trusted_but_the_password_is_wrong(
+    hass: HomeAssistant, icws_tls_simulator: RunningSimulator
+) -> None:
+    """The password is checked only once the certificate is trusted: then its error."""
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(
+        flow_id, _form(icws_tls_simulator, **{CONF_PASSWORD: "wrong"})
+    )
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"next_step_id": "trust_certificate"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_the_certificate_changed_before_it_was_trusted(
+    hass: HomeAssistant, icws_tls_simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    """The server's certificate changed between the offer and the trust: a new offer."""
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, _form(icws_tls_simulator))
+    sim = icws_tls_simulator.sim
+    await icws_tls_simulator.stop()
+    other = generate_self_signed(("localhost",), ("127.0.0.1",), tmp_path)
+    replaced = await start_simulator(
+        sim, icws_tls_simulator.host, icws_tls_simulator.port, certificate=other
+    )
+    try:
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"next_step_id": "trust_certificate"}
+        )
+        assert result["type"] is FlowResultType.MENU
+        assert result["description_placeholders"]["fingerprint"] == other.sha256
+    finally:
+        await replaced.stop()
+
+
+async def test_back_to_reconfigure_from_the_certificate(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    icws_tls_simulator: RunningSimulator,
+) -> None:
+    """Back from the offer to the reconfigure form: what was typed, and why."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="alice @ CIC-ICWS",
+        unique_id="alice@cic-icws",
+        data=_form(icws_simulator, **{CONF_VERIFY_SSL: False}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    typed = {
+        CONF_HOST: icws_tls_simulator.host,
+        CONF_PORT: icws_tls_simulator.port,
+        CONF_SSL: True,
+        CONF_VERIFY_SSL: True,
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reconfigure"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": "certificate_not_trusted"}
+    suggested = {
+        str(marker): (marker.description or {}).get("suggested_value")
+        for marker in result["data_schema"].schema
+    }
+    assert suggested[CONF_PORT] == icws_tls_simulator.port

@@ -15,7 +15,7 @@ from custom_components.voicemail.icws import (
     VoicemailSnapshot,
     VoicemailStateChange,
 )
-from custom_components.voicemail.mailbox import Change, Mailbox, VoicemailData
+from custom_components.voicemail.mailbox import GONE_KEPT, Change, Mailbox, VoicemailData
 
 DAY = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -296,3 +296,21 @@ def test_two_odd_snapshots_in_a_row() -> None:
 
     assert mailbox.apply_snapshot(VoicemailSnapshot((_vm("A"),))) == []
     assert "A" in mailbox.data(None, None).by_id
+
+
+def test_only_the_newest_removals_are_remembered() -> None:
+    """The memory of removed ids is bounded: the oldest is forgotten first.
+
+    A forgotten id that comes back counts as a new voicemail; a remembered one does not.
+    """
+    mailbox = Mailbox(None)
+    count = GONE_KEPT + 1
+    everything = tuple(_vm(f"m{n}") for n in range(count))
+    mailbox.apply_snapshot(VoicemailSnapshot(everything))
+    for n in range(count):  # removed one snapshot after the other: m0 first
+        mailbox.apply_snapshot(VoicemailSnapshot(everything[n + 1 :]))
+    assert mailbox.apply_snapshot(VoicemailSnapshot(())) != []
+    assert mailbox.known() == {}
+
+    back = mailbox.apply_snapshot(VoicemailSnapshot((everything[0], everything[-1])))
+    assert _kinds(back) == [("received", "m0")]

@@ -301,8 +301,9 @@ async def test_snapshot_timeout(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A subscription whose snapshot never comes makes setup retry."""
-    # The server accepts the subscription but sends nothing.
-    sim.inject_fault(SUBSCRIPTION_PATH, 200, method="PUT")
+    # The server accepts every subscription but sends nothing (not after a resync
+    # either: the waiting count asks for one).
+    sim.inject_fault(SUBSCRIPTION_PATH, 200, method="PUT", count=None)
     mock_config_entry.add_to_hass(hass)
 
     setup = hass.async_create_task(
@@ -395,3 +396,43 @@ async def test_a_higher_waiting_count_resyncs_once(
         lambda: coordinator.data.messages_waiting == sim.users[USER].unread_count(),
     )
     assert stats.resyncs == 1
+
+
+async def test_a_manual_refresh_while_reconnecting_sends_nothing(
+    hass: HomeAssistant,
+    icws_simulator: RunningSimulator,
+    coordinator: VoicemailCoordinator,
+) -> None:
+    """Asked to refresh while the connection backs off: the reason, and no request."""
+    await icws_simulator.stop()
+    await wait_until(hass, lambda: coordinator.connection.phase is Phase.BACKING_OFF)
+    requests = len(icws_simulator.sim.requests)
+
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    assert getattr(coordinator.last_exception, "translation_key", None) == (
+        "cannot_connect"
+    )
+    assert len(icws_simulator.sim.requests) == requests
+
+
+async def test_a_faulted_mailbox_store(
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
+) -> None:
+    """A faulted mailbox store is told in the diagnostics; the entities stay.
+
+    Once it is back, a fresh snapshot comes and the problem is gone.
+    """
+    sim.fault_mailbox_store(USER, message="The mailbox store is unavailable.")
+    await wait_until(hass, lambda: coordinator.subscription_problem is not None)
+    assert coordinator.subscription_problem == "The mailbox store is unavailable."
+    assert coordinator.last_update_success
+    assert "Voicemail subscription: The mailbox store is unavailable." in (
+        coordinator.last_errors
+    )
+
+    added = sim.add_voicemail(USER, sender="Erin Stone <4004>").message_id
+    sim.restore_mailbox_store(USER)
+    await wait_until(hass, lambda: added in coordinator.data.by_id)
+    assert coordinator.subscription_problem is None

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voicemail.const import CONF_TRUSTED_CERTIFICATES, DOMAIN
 from custom_components.voicemail.icws import Pacing, Phase
+from custom_components.voicemail.issues import async_create_issue
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.tls import generate_self_signed
@@ -226,3 +227,30 @@ async def test_trust_a_changed_certificate(
     finally:
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
         await replaced.stop()
+
+
+async def test_the_certificate_cannot_be_read_for_the_fix(
+    hass: HomeAssistant,
+    *,
+    hass_client: ClientSessionGenerator,
+    icws_simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The fix flow reads the certificate when it opens: a server that is gone aborts it."""
+    async_create_issue(
+        hass,
+        init_integration,
+        "untrusted_certificate",
+        {"host": "127.0.0.1"},
+        data={"host": "127.0.0.1"},
+    )
+    await icws_simulator.stop()
+
+    shown, _ = await _fix(
+        hass, hass_client, f"untrusted_certificate_{init_integration.entry_id}"
+    )
+
+    assert shown["type"] == "abort"
+    assert shown["reason"] == "cannot_connect"
+    abort = STRINGS["issues"]["untrusted_certificate"]["fix_flow"]["abort"]
+    assert "{error}" in abort["cannot_connect"]

@@ -140,7 +140,7 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             session = await client.login()
         except IcwsCertificateError as err:
-            await self._async_offer_trust(client, data, err.host)
+            await self._async_offer_trust(client, err.host)
             return None, {"base": flow_error(err)}
         except IcwsError as err:
             return None, {"base": flow_error(err)}
@@ -153,12 +153,11 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         finally:
             client.transport.http.detach()
 
-    async def _async_offer_trust(
-        self, client: IcwsClient, data: Mapping[str, Any], host: str
-    ) -> None:
-        """Read the refused certificate's fingerprint, so the user can choose to trust it."""
-        if not data[CONF_VERIFY_SSL]:
-            return
+    async def _async_offer_trust(self, client: IcwsClient, host: str) -> None:
+        """Read the refused certificate's fingerprint, so the user can choose to trust it.
+
+        (Only a client that verifies refuses a certificate.)
+        """
         try:
             self._untrusted = (host, await client.certificate_fingerprint(host))
         except IcwsError as err:

@@ -388,6 +388,4 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         """Stop the connection and log out (a login under way included)."""
         await super().async_shutdown()
         self._playback.stop()
-        if (first := self._first_snapshot) is not None and not first.done():
-            first.cancel()
         await self.connection.close()

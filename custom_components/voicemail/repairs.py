@@ -14,8 +14,11 @@ from .coordinator import VoicemailConfigEntry
 from .icws import IcwsError
 
 
-class _EntryRepairFlow(RepairsFlow):
-    """A fix flow about one account: a confirmation step (`confirm`)."""
+class ReconnectRepairFlow(RepairsFlow):
+    """The server ended the session or refused the login: reconnect when confirmed.
+
+    One confirmation step (`confirm`) with the issue's texts.
+    """
 
     def __init__(self, entry: VoicemailConfigEntry) -> None:
         """Remember the account."""
@@ -31,14 +34,35 @@ class _EntryRepairFlow(RepairsFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Ask for the confirmation; act on it."""
-        raise NotImplementedError
+        if user_input is not None:
+            self._act()
+            return self.async_create_entry(data={})
+        try:
+            placeholders = await self._async_placeholders()
+        except IcwsError as err:
+            return self.async_abort(
+                reason="cannot_connect",
+                description_placeholders={
+                    **self._issue_placeholders(),
+                    "error": str(err),
+                },
+            )
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=probatio.Schema({}),
+            description_placeholders=placeholders,
+        )
 
-    def _placeholders(self) -> dict[str, str]:
+    def _issue_placeholders(self) -> dict[str, str]:
         """Return the texts of the issue (its title, reason, host, ...)."""
         issue = ir.async_get(self.hass).async_get_issue(self.handler, self.issue_id)
         return dict(issue.translation_placeholders or {}) if issue else {}
 
-    def _reconnect(self) -> None:
+    async def _async_placeholders(self) -> dict[str, str]:
+        """Return the texts the confirmation shows."""
+        return self._issue_placeholders()
+
+    def _act(self) -> None:
         """Connect again now: reload an entry that is not loaded."""
         entry = self._entry
         if entry.state is ConfigEntryState.LOADED:
@@ -47,24 +71,7 @@ class _EntryRepairFlow(RepairsFlow):
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
-class ReconnectRepairFlow(_EntryRepairFlow):
-    """The server ended the session or refused the login: reconnect when asked."""
-
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """Ask whether to connect again."""
-        if user_input is not None:
-            self._reconnect()
-            return self.async_create_entry(data={})
-        return self.async_show_form(
-            step_id="confirm",
-            data_schema=probatio.Schema({}),
-            description_placeholders=self._placeholders(),
-        )
-
-
-class TrustCertificateRepairFlow(_EntryRepairFlow):
+class TrustCertificateRepairFlow(ReconnectRepairFlow):
     """A host's certificate is not trusted: show its fingerprint, trust it if asked."""
 
     def __init__(self, entry: VoicemailConfigEntry, host: str) -> None:
@@ -73,39 +80,26 @@ class TrustCertificateRepairFlow(_EntryRepairFlow):
         self._host = host
         self._fingerprint = ""
 
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """Show the certificate's fingerprint to compare; pin it when confirmed."""
-        entry = self._entry
-        if user_input is not None:
-            trusted = {
-                **entry.data.get(CONF_TRUSTED_CERTIFICATES, {}),
-                self._host.lower(): self._fingerprint,
-            }
-            self.hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_TRUSTED_CERTIFICATES: trusted}
-            )
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
-            return self.async_create_entry(data={})
-        client = async_create_client(self.hass, entry.data, auto_cleanup=False)
+    async def _async_placeholders(self) -> dict[str, str]:
+        """Read the certificate's fingerprint now, for the user to compare."""
+        client = async_create_client(self.hass, self._entry.data, auto_cleanup=False)
         try:
             self._fingerprint = await client.certificate_fingerprint(self._host)
-        except IcwsError as err:
-            return self.async_abort(
-                reason="cannot_connect",
-                description_placeholders={"host": self._host, "error": str(err)},
-            )
         finally:
             client.transport.http.detach()
-        return self.async_show_form(
-            step_id="confirm",
-            data_schema=probatio.Schema({}),
-            description_placeholders={
-                **self._placeholders(),
-                "fingerprint": self._fingerprint,
-            },
+        return {**self._issue_placeholders(), "fingerprint": self._fingerprint}
+
+    def _act(self) -> None:
+        """Pin the fingerprint the user compared, and reload the entry."""
+        entry = self._entry
+        trusted = {
+            **entry.data.get(CONF_TRUSTED_CERTIFICATES, {}),
+            self._host.lower(): self._fingerprint,
+        }
+        self.hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_TRUSTED_CERTIFICATES: trusted}
         )
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_create_fix_flow(

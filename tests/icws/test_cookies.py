@@ -248,3 +248,17 @@ def test_the_jar_forgets_only_session_cookies_before_a_login() -> None:
     jar.forget_sessions("unknown.test")
     jar.update("h", ["SERVERID=gone; Max-Age=0"])
     assert jar.header("h") is None
+
+
+def test_an_expiry_without_a_zone_is_read_as_utc() -> None:
+    """`Expires` with `-0000` (no zone): a past date removes, a future one keeps."""
+    jar = CookieJar()
+    jar.update("h", ["a=1", "b=2"])
+    jar.update(
+        "h",
+        [
+            "a=gone; Expires=Thu, 01 Jan 1970 00:00:00 -0000",
+            "b=kept; Expires=Fri, 31 Dec 9999 23:59:59 -0000",
+        ],
+    )
+    assert jar.header("h") == "b=kept"

@@ -13,6 +13,7 @@ import pytest
 from custom_components.voicemail.icws import (
     IcwsCertificateError,
     IcwsClient,
+    IcwsConnectionError,
     IcwsProtocolError,
     Phase,
     VoicemailSnapshot,
@@ -158,6 +159,17 @@ async def test_certificate_fingerprint_of_a_plain_server(
     """A server without TLS has no certificate: a protocol error, not a crash."""
     with pytest.raises(IcwsProtocolError):
         await make_client().certificate_fingerprint()
+
+
+async def test_certificate_fingerprint_of_an_unreachable_server(
+    icws_simulator: RunningSimulator, make_client: ClientFactory
+) -> None:
+    """No server to show a certificate: a connection error naming the host."""
+    client = make_client()
+    await icws_simulator.stop()
+    with pytest.raises(IcwsConnectionError) as caught:
+        await client.certificate_fingerprint()
+    assert "127.0.0.1" in str(caught.value)
 
 
 async def test_a_pinned_connection_streams(

@@ -7,13 +7,13 @@ server's `retry:` only ever lengthens the wait before reopening a stream, up to
 `Pacing.max_server_retry`.
 
 All the connection's timing lives in one `Pacing`, so that a test can run the same
-machine on a faster clock (`Pacing.scaled`).
+machine on a faster clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 import random
 
 
@@ -38,12 +38,6 @@ class Pacing:
     """At least this long between two resyncs (IceLib refuses a refresh within 5 s)."""
     ready_timeout: float = 30.0
     """How long an action waits for a login or a subscription that is under way."""
-
-    def scaled(self, factor: float) -> Pacing:
-        """Return the same pacing with every duration multiplied by `factor`."""
-        return replace(
-            self, **{f.name: getattr(self, f.name) * factor for f in fields(self)}
-        )
 
     def reconnect_delay(
         self, attempt: int, rand: Callable[[float, float], float] = random.uniform

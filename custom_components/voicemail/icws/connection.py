@@ -354,12 +354,10 @@ class IcwsConnection:
 
 
 def _outcome(feed: asyncio.Task[Any]) -> IcwsError:
-    """Return why a session's feed ended (it only ends by raising)."""
-    err = None if feed.cancelled() else feed.exception()
+    """Return why a session's feed ended: it only ends by raising (or was lost)."""
+    err = feed.exception()
     if isinstance(err, IcwsError):
         return err
-    if err is not None:
-        # A bug must not end the pushes for good: log it, back off, start over.
-        _LOGGER.error("Unexpected error following the ICWS session", exc_info=err)
-        return IcwsError(f"Unexpected error: {type(err).__name__}")
-    return IcwsSessionError("The ICWS session ended")
+    # A bug must not end the pushes for good: log it, back off, start over.
+    _LOGGER.error("Unexpected error following the ICWS session", exc_info=err)
+    return IcwsError(f"Unexpected error: {type(err).__name__}")

@@ -158,9 +158,9 @@ class Login:
             raise self._transport.error_for(
                 last_refusal, "Login", operation=False, secrets=self._secrets()
             )
-        if connection_error is not None:
-            raise connection_error
-        raise IcwsConnectionError(f"{self.host!r} is not a valid host name")
+        # Every host tried either answered (and was handled above) or failed.
+        assert connection_error is not None
+        raise connection_error
 
     async def _post(self, host: str) -> Reply:
         """Send the login to one host, once more in `en-us` if it refuses the language."""
