@@ -88,6 +88,8 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
     registry or a coordinator's data changes, and every few milliseconds of the real
     clock (network answers and the simulator's state need no event of Home Assistant).
     The guard runs on the real clock too: a test's frozen clock stops the loop's timers.
+    Once it holds, Home Assistant's tracked tasks are settled: a task that waits on a
+    frozen clock meanwhile must be a background task, or this never returns.
     """
     for _ in range(SPIN_TURNS):
         if condition():
@@ -125,7 +127,9 @@ async def wait_until(hass: HomeAssistant, condition: Callable[[], bool]) -> None
         for unsubscribe in unsubscribes:
             unsubscribe()
     if not condition():
-        raise AssertionError(f"wait_until: the condition did not hold in {HANG_GUARD} s")
+        raise AssertionError(
+            f"wait_until: the condition did not hold in {HANG_GUARD} s"
+        )
     await hass.async_block_till_done()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from unittest.mock import patch
 
 import aiohttp
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -60,6 +60,28 @@ async def _start(hass: HomeAssistant) -> str:
         DOMAIN, context={"source": SOURCE_USER}
     )
     return str(result["flow_id"])
+
+
+async def _reconfigure_to(
+    hass: HomeAssistant, plain: RunningSimulator, tls: RunningSimulator
+) -> tuple[MockConfigEntry, ConfigFlowResult]:
+    """Add an entry on `plain` (verification off); reconfigure it to verify on `tls`."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="alice @ CIC-ICWS",
+        unique_id="alice@cic-icws",
+        data=_form(plain, **{CONF_VERIFY_SSL: False}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    typed = {
+        CONF_HOST: tls.host,
+        CONF_PORT: tls.port,
+        CONF_SSL: True,
+        CONF_VERIFY_SSL: True,
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    return entry, result
 
 
 @pytest.mark.parametrize(
@@ -173,23 +195,7 @@ async def test_reconfigure_to_a_self_signed_server(
     icws_tls_simulator: RunningSimulator,
 ) -> None:
     """Moving the entry to an HTTPS server with its own certificate: trust it there."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="alice @ CIC-ICWS",
-        unique_id="alice@cic-icws",
-        data=_form(icws_simulator, **{CONF_VERIFY_SSL: False}),
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_HOST: icws_tls_simulator.host,
-            CONF_PORT: icws_tls_simulator.port,
-            CONF_SSL: True,
-            CONF_VERIFY_SSL: True,
-        },
-    )
+    entry, result = await _reconfigure_to(hass, icws_simulator, icws_tls_simulator)
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["trust_certificate", "reconfigure"]
 
@@ -363,21 +369,7 @@ async def test_back_to_reconfigure_from_the_certificate(
     icws_tls_simulator: RunningSimulator,
 ) -> None:
     """Back from the offer to the reconfigure form: what was typed, and why."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="alice @ CIC-ICWS",
-        unique_id="alice@cic-icws",
-        data=_form(icws_simulator, **{CONF_VERIFY_SSL: False}),
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    typed = {
-        CONF_HOST: icws_tls_simulator.host,
-        CONF_PORT: icws_tls_simulator.port,
-        CONF_SSL: True,
-        CONF_VERIFY_SSL: True,
-    }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    _, result = await _reconfigure_to(hass, icws_simulator, icws_tls_simulator)
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "reconfigure"}

@@ -15,7 +15,12 @@ from custom_components.voicemail.icws import (
     VoicemailSnapshot,
     VoicemailStateChange,
 )
-from custom_components.voicemail.mailbox import GONE_KEPT, Change, Mailbox, VoicemailData
+from custom_components.voicemail.mailbox import (
+    GONE_KEPT,
+    Change,
+    Mailbox,
+    VoicemailData,
+)
 
 DAY = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -306,8 +306,10 @@ async def test_snapshot_timeout(
     sim.inject_fault(SUBSCRIPTION_PATH, 200, method="PUT", count=None)
     mock_config_entry.add_to_hass(hass)
 
-    setup = hass.async_create_task(
-        hass.config_entries.async_setup(mock_config_entry.entry_id)
+    # In the background: `wait_until` settles the tracked tasks, and this one waits
+    # on the frozen clock.
+    setup = hass.async_create_background_task(
+        hass.config_entries.async_setup(mock_config_entry.entry_id), "setup"
     )
     # Once the client has the answer to the last subscription, setup waits.
     await wait_until(hass, lambda: "messages-waiting-indicator -> 200" in caplog.text)

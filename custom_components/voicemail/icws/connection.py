@@ -354,7 +354,10 @@ class IcwsConnection:
 
 
 def _outcome(feed: asyncio.Task[Any]) -> IcwsError:
-    """Return why a session's feed ended: it only ends by raising (or was lost)."""
+    """Return why a session's feed ended by itself: it only ends by raising.
+
+    (A lost session is told by `_lost`, not by its cancelled feed.)
+    """
     err = feed.exception()
     if isinstance(err, IcwsError):
         return err
