@@ -5,6 +5,7 @@ Usage: .venv/bin/python -m scripts._dev.requirements [--pins]
 Resolves, from the manifests of the installed Home Assistant, the integrations that bootstrap sets
 up for scripts/_dev/config.py's configuration.yaml (bootstrap.DEFAULT_INTEGRATIONS, the base entity
 platforms, the configured domains and all their dependencies) and prints their pinned requirements
+(and those of their after_dependencies, which they may import)
 that are not already installed with the right version, so requirements/hass.txt can be compared.
 --pins prints them all as a requirements file, with the installed Home Assistant itself: run
 with another environment's Python it writes requirements/ha-versions/<version>.txt (see there).
@@ -43,13 +44,29 @@ def integrations_loaded() -> dict[str, dict[str, object]]:
 
 
 def requirements_needed() -> dict[str, set[str]]:
-    """Return every requirement of the integrations set up, with the domains that need it."""
+    """Return every requirement of the integrations set up, with the domains that need it.
+
+    With those of their `after_dependencies`: an integration may import one at load time
+    even when it is not set up (analytics and backup import hassio's aiohasupervisor).
+    """
+    components = Path(bootstrap.__file__).parent / "components"
+    loaded = integrations_loaded()
     needed: dict[str, set[str]] = {}
-    for domain, manifest in integrations_loaded().items():
-        reqs = manifest.get("requirements", [])
-        assert isinstance(reqs, list)
-        for req in reqs:
-            needed.setdefault(str(req), set()).add(domain)
+    for domain, manifest in loaded.items():
+        after = manifest.get("after_dependencies", [])
+        assert isinstance(after, list)
+        imported = {
+            str(dep): json.loads(
+                (components / str(dep) / "manifest.json").read_text(encoding="utf-8")
+            )
+            for dep in after
+            if dep not in loaded
+        }
+        for source, source_manifest in ((domain, manifest), *imported.items()):
+            reqs = source_manifest.get("requirements", [])
+            assert isinstance(reqs, list)
+            for req in reqs:
+                needed.setdefault(str(req), set()).add(source)
     return needed
 
 
