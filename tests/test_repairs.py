@@ -252,5 +252,7 @@ async def test_the_certificate_cannot_be_read_for_the_fix(
 
     assert shown["type"] == "abort"
     assert shown["reason"] == "cannot_connect"
+    assert shown["description_placeholders"]["host"] == "127.0.0.1"
+    assert shown["description_placeholders"]["error"]
     abort = STRINGS["issues"]["untrusted_certificate"]["fix_flow"]["abort"]
     assert "{error}" in abort["cannot_connect"]
