@@ -117,10 +117,13 @@ async def download(
         return not_found("The attachment could not be found.")
     body, content_type = content_of(sim, vm)
     headers = {**COMMON_HEADERS, "Content-Type": content_type}
-    if settings.attachment_delay <= 0:
+    if settings.attachment_delay <= 0 and settings.attachment_content_length:
         return web.Response(status=200, body=body, headers=headers)
-    headers["Content-Length"] = str(len(body))
     response = web.StreamResponse(status=200, headers=headers)
+    if settings.attachment_content_length:
+        response.content_length = len(body)
+    else:
+        response.enable_chunked_encoding()
     await response.prepare(request)
     size = max(1, math.ceil(len(body) / CHUNKS))
     pause = settings.attachment_delay / CHUNKS

@@ -164,6 +164,8 @@ class SimulatorSettings:
     """Downloading an attachment needs the CSRF header too (the cookie always)."""
     attachment_delay: float = 0.0
     """Seconds an attachment download takes (sent slowly in chunks)."""
+    attachment_content_length: bool = True
+    """Downloads carry `Content-Length`; False sends them chunked, without a length."""
     voicemail_mime_type: str | None = "audio/wav"
     """mimeType of voicemail attachments; None leaves the optional field out (§10.7)."""
     fax_mime_type: str | None = "image/tiff"

@@ -12,6 +12,10 @@ from .backoff import Pacing
 from .client import IcwsClient
 from .connection import ConnectionListener, ConnectionStats, IcwsConnection
 from .errors import (
+    IcwsAttachmentError,
+    IcwsAttachmentMissingError,
+    IcwsAttachmentRefusedError,
+    IcwsAttachmentTooLargeError,
     IcwsAuthenticationError,
     IcwsCertificateError,
     IcwsClosedError,
@@ -61,6 +65,10 @@ __all__ = [
     "ConnectionState",
     "ConnectionStateChange",
     "ConnectionStats",
+    "IcwsAttachmentError",
+    "IcwsAttachmentMissingError",
+    "IcwsAttachmentRefusedError",
+    "IcwsAttachmentTooLargeError",
     "IcwsAuthenticationError",
     "IcwsCertificateError",
     "IcwsClient",

@@ -168,3 +168,27 @@ class IcwsGoneError(IcwsResponseError):
 
 class IcwsServerError(IcwsResponseError):
     """500 (or another 5xx): the server failed."""
+
+
+class IcwsAttachmentError(IcwsError):
+    """The audio (attachment) of a message could not be fetched."""
+
+
+class IcwsAttachmentRefusedError(IcwsAttachmentError):
+    """The audio file is not fetched: another host or scheme, or the server refused it.
+
+    The session's cookies never go to another host; a 403 or a redirect is a refusal.
+    """
+
+
+class IcwsAttachmentMissingError(IcwsAttachmentError):
+    """The message has no audio, or the server no longer has the file (404, 410)."""
+
+
+class IcwsAttachmentTooLargeError(IcwsAttachmentError):
+    """The file is larger than the caller's size cap."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        """Keep the cap that was exceeded (in bytes)."""
+        super().__init__(message)
+        self.limit = limit

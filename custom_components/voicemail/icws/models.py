@@ -109,6 +109,23 @@ class Voicemail:
         """Whether the voicemail was read (listened to)."""
         return self.state == MessageState.READ
 
+    @property
+    def audio(self) -> Attachment | None:
+        """The attachment that holds the recording: the first audio one.
+
+        An attachment without a `mimeType` (the field is optional) counts as audio; a
+        fax has only other kinds (`image/tiff`).
+        """
+        return next(
+            (
+                attachment
+                for attachment in self.attachments
+                if attachment.mime_type is None
+                or attachment.mime_type.lower().startswith("audio/")
+            ),
+            None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class VoicemailStateChange:

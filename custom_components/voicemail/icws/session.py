@@ -13,6 +13,7 @@ import time
 from typing import Any, Final
 from urllib.parse import quote
 
+from .attachment import Download, Sink, download
 from .errors import IcwsError, IcwsSessionRejectedError
 from .models import MessageState, SessionInfo
 from .transport import ACCEPT, CONTENT_TYPE, Reply, Transport
@@ -184,6 +185,12 @@ class IcwsSession:
             "Delete",
             operation=True,
         )
+
+    # --- Audio ---------------------------------------------------------------------
+
+    async def download(self, file_uri: str, sink: Sink, *, max_bytes: int) -> Download:
+        """Stream an attachment into `sink` (see attachment.py for where it is fetched)."""
+        return await download(self, file_uri, sink, max_bytes=max_bytes)
 
     # --- End ---------------------------------------------------------------------------
 
