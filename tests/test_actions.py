@@ -73,6 +73,8 @@ async def test_play_newest_unread_to_the_configured_target(
             "subject": "Voice mail from Bob Smith",
             "received": "2026-11-27T16:30:00+00:00",
             "read": False,
+            "duration": None,
+            "transcript": None,
             ATTR_CONFIG_ENTRY_ID: init_integration.entry_id,
         }
     }
@@ -269,6 +271,8 @@ async def test_list(
         "subject": "Voice mail from Carol Jones",
         "received": "2026-10-30T09:15:00+00:00",
         "read": True,
+        "duration": None,
+        "transcript": None,
         "playing": True,
         ATTR_CONFIG_ENTRY_ID: init_integration.entry_id,
     }

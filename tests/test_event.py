@@ -132,6 +132,8 @@ async def test_new_voicemail(
                 "subject": "Voice mail from Erin Stone",
                 "received": "2026-11-28T09:14:00+00:00",
                 "read": False,
+                "duration": None,
+                "transcript": None,
             },
         )
     ]
@@ -229,6 +231,8 @@ async def test_read_and_deleted(
         "subject": "Voice mail from Carol Jones",
         "received": "2026-10-30T09:15:00+00:00",
         "read": True,
+        "duration": None,
+        "transcript": None,
     }
 
 

@@ -8,11 +8,13 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .account import async_create_client
+from .audio import VoicemailAudio, async_remove_audio
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .event import async_load_known, known_messages_store
 from .issues import async_delete_issues
 from .services import async_setup_services
+from .views import VoicemailAudioView
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -20,8 +22,9 @@ PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which exist whether or not an account is set up."""
+    """Register the actions and the audio view, which exist with or without accounts."""
     async_setup_services(hass)
+    hass.http.register_view(VoicemailAudioView())
     return True
 
 
@@ -37,6 +40,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) ->
         # Log out before the entry's web session is closed.
         await coordinator.async_shutdown()
         raise
+    coordinator.audio = VoicemailAudio(hass, coordinator)
+    await coordinator.audio.async_setup()
+    coordinator.change_listeners.append(coordinator.audio.async_on_changes)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -51,9 +57,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -> None:
-    """Forget the repair issues and the known message ids of a removed account."""
+    """Forget the repair issues, known message ids and audio of a removed account."""
     async_delete_issues(hass, entry)
     await known_messages_store(hass, entry.entry_id).async_remove()
+    await async_remove_audio(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -26,12 +26,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DEFAULT_MAX_BUTTONS
+from .const import (
+    CONF_MAX_BUTTONS,
+    CONF_PLAY_MEDIA_PLAYER,
+    CONF_PLAY_TARGET,
+    DEFAULT_MAX_BUTTONS,
+)
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity, entity_unique_id
 from .errors import icws_errors
 from .helpers import message_digest
 from .icws import Voicemail
+from .play import async_play
 
 # Presses go to the server one at a time.
 PARALLEL_UPDATES = 1
@@ -41,8 +47,9 @@ BUTTON_SYNC_DELAY = 0.1
 
 
 def _has_play_target(coordinator: VoicemailCoordinator) -> bool:
-    """Return whether the options name a target to play voicemail to."""
-    return bool(coordinator.config_entry.options.get(CONF_PLAY_TARGET))
+    """Return whether the options name a phone or a media player to play voicemail on."""
+    options = coordinator.config_entry.options
+    return bool(options.get(CONF_PLAY_TARGET) or options.get(CONF_PLAY_MEDIA_PLAYER))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,9 +69,9 @@ BUTTONS: tuple[VoicemailButtonEntityDescription, ...] = (
     VoicemailButtonEntityDescription(
         key="play",
         translation_key="play",
-        # No target given: the coordinator plays to the one of the options.
-        press_fn=lambda coordinator, message_id: coordinator.async_play(
-            message_id, None
+        # Where the options say, marked read: the one way of playing (play.py).
+        press_fn=lambda coordinator, message_id: async_play(
+            coordinator.hass, coordinator.config_entry, message_id
         ),
         available_fn=_has_play_target,
     ),

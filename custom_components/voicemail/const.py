@@ -23,6 +23,10 @@ DEFAULT_VERIFY_SSL: Final = True
 # Options.
 CONF_PLAY_TARGET: Final = "play_target"
 """Phone number or extension voicemail is played to; empty means none is set."""
+CONF_PLAY_MEDIA_PLAYER: Final = "play_media_player"
+"""Media player (entity id) voicemail plays on; when set, it is used instead of the phone."""
+CONF_STT_ENGINE: Final = "stt_engine"
+"""Speech-to-text entity that transcribes each new voicemail; empty means none."""
 CONF_MAX_BUTTONS: Final = "max_buttons"
 """How many of the newest messages get their own play and stop buttons."""
 CONF_PLAYBACK_TIMEOUT: Final = "playback_timeout"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import override
+from typing import TYPE_CHECKING, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -71,6 +71,9 @@ from .mailbox import (
 )
 from .playback import Playback
 
+if TYPE_CHECKING:
+    from .audio import VoicemailAudio
+
 type VoicemailConfigEntry = ConfigEntry[VoicemailCoordinator]
 
 CHANGES_KEPT = 1000
@@ -83,6 +86,8 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
     config_entry: VoicemailConfigEntry
     session_info: SessionInfo
     """Of the current session; set by the first login (before any entity exists)."""
+    audio: VoicemailAudio
+    """The messages' audio; set by setup after the first mailbox (audio.py)."""
 
     def __init__(
         self,
@@ -102,6 +107,8 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self._playback = Playback(hass, self._playback_timeout, self._async_publish)
         self._messages_waiting: int | None = None
         self._changes: deque[Change] = deque(maxlen=CHANGES_KEPT)
+        self.change_listeners: list[Callable[[list[Change]], None]] = []
+        """Told of every batch of mailbox changes (the audio forgets deleted ones)."""
         self._first_snapshot: asyncio.Future[None] | None = None
         self.subscription_problem: str | None = None
         """The server's text while it reports the voicemail subscription faulted."""
@@ -258,7 +265,10 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
     @callback
     def _async_publish(self, changes: list[Change] | None = None) -> None:
         """Hand the current state and the changes to the entities."""
-        self._changes.extend(changes or ())
+        if changes:
+            self._changes.extend(changes)
+            for listener in self.change_listeners:
+                listener(changes)
         if self.data is not None and not self.last_update_success:
             LOGGER.info("Connection to the ICWS server of %s restored", self.name)
         self.async_set_updated_data(self._build_data())

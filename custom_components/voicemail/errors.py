@@ -25,6 +25,9 @@ from homeassistant.exceptions import (
 
 from .const import DOMAIN
 from .icws import (
+    IcwsAttachmentMissingError,
+    IcwsAttachmentRefusedError,
+    IcwsAttachmentTooLargeError,
     IcwsAuthenticationError,
     IcwsCertificateError,
     IcwsClosedError,
@@ -59,6 +62,9 @@ class ErrorRow:
 
 
 ERRORS: tuple[ErrorRow, ...] = (
+    ErrorRow(IcwsAttachmentMissingError, ConfigEntryNotReady, "cannot_connect", "cannot_connect", "audio_missing"),
+    ErrorRow(IcwsAttachmentRefusedError, ConfigEntryNotReady, "cannot_connect", "cannot_connect", "audio_refused"),
+    ErrorRow(IcwsAttachmentTooLargeError, ConfigEntryNotReady, "cannot_connect", "cannot_connect", "audio_too_large"),
     ErrorRow(IcwsNotAllowedError, ConfigEntryNotReady, "cannot_connect", "cannot_connect", "not_allowed", caller_error=True),
     ErrorRow(IcwsAuthenticationError, ConfigEntryAuthFailed, "invalid_auth", "invalid_auth", "reauth_required"),
     ErrorRow(IcwsLoginRefusedError, ConfigEntryError, "login_refused", "login_refused", "login_refused"),
@@ -125,3 +131,25 @@ async def icws_errors(hass: HomeAssistant, entry: ConfigEntry) -> AsyncIterator[
             async_create_gone_issue(hass, entry)
         # Client error texts are safe to show: they never carry a secret.
         raise action_error(err) from err
+
+
+class AudioError(Exception):
+    """Audio could not be fetched, transcoded or transcribed.
+
+    `key` is a translation key of `exceptions` (strings.json); `detail` is safe to
+    show (never a URL of the ICWS server or a secret).
+    """
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        """Keep the key and the detail."""
+        super().__init__(f"{key}: {detail}" if detail else key)
+        self.key = key
+        self.detail = detail
+
+    def to_ha(self) -> HomeAssistantError:
+        """Return the translated Home Assistant error."""
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=self.key,
+            translation_placeholders={"detail": self.detail or "-"},
+        )

@@ -136,7 +136,7 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
         for change in changes:
             attributes: dict[str, Any] = {ATTR_MESSAGE_ID: change.message_id}
             if change.voicemail is not None:
-                attributes = voicemail_data(change.voicemail)
+                attributes = voicemail_data(change.voicemail, self.coordinator.audio)
             self._trigger_event(change.kind, attributes)
             self.async_write_ha_state()
         return bool(changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -10,6 +11,9 @@ from homeassistant.helpers.service import async_get_config_entry
 
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry
+
+AUDIO_PATH: Final = "/api/voicemail/audio"
+"""Where the audio view serves a message's MP3: `<AUDIO_PATH>/<entry_id>/<digest>`."""
 
 
 def message_digest(message_id: str) -> str:
@@ -19,6 +23,11 @@ def message_digest(message_id: str) -> str:
     belong in an entity's unique id.
     """
     return hashlib.sha256(message_id.encode()).hexdigest()[:12]
+
+
+def audio_url(entry_id: str, message_id: str) -> str:
+    """Return the (unsigned, relative) URL of a message's audio (audio/view.py)."""
+    return f"{AUDIO_PATH}/{entry_id}/{message_digest(message_id)}"
 
 
 @callback

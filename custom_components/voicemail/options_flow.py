@@ -1,4 +1,4 @@
-"""The options of an account: where voicemail plays, how many buttons, the timeout."""
+"""The options of an account: where voicemail plays, transcription, buttons, timeout."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -18,8 +20,10 @@ import probatio
 
 from .const import (
     CONF_MAX_BUTTONS,
+    CONF_PLAY_MEDIA_PLAYER,
     CONF_PLAY_TARGET,
     CONF_PLAYBACK_TIMEOUT,
+    CONF_STT_ENGINE,
     DEFAULT_MAX_BUTTONS,
     DEFAULT_PLAY_TARGET,
     DEFAULT_PLAYBACK_TIMEOUT,
@@ -29,6 +33,12 @@ OPTIONS_SCHEMA = probatio.Schema(
     {
         probatio.Optional(CONF_PLAY_TARGET): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
+        ),
+        probatio.Optional(CONF_PLAY_MEDIA_PLAYER): EntitySelector(
+            EntitySelectorConfig(domain="media_player")
+        ),
+        probatio.Optional(CONF_STT_ENGINE): EntitySelector(
+            EntitySelectorConfig(domain="stt")
         ),
         probatio.Required(CONF_MAX_BUTTONS): probatio.All(
             NumberSelector(
@@ -59,7 +69,7 @@ DEFAULT_OPTIONS: Mapping[str, Any] = {
 
 
 class VoicemailOptionsFlow(OptionsFlowWithReload):
-    """Play target, button count and playback timeout; the entry reloads on change."""
+    """Where to play, what transcribes, buttons and timeout; the entry reloads on change."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -22,6 +23,10 @@ from .coordinator import VoicemailConfigEntry
 from .errors import icws_errors
 from .helpers import async_get_loaded_entries
 from .icws import Voicemail
+from .play import async_play
+
+if TYPE_CHECKING:
+    from .audio import VoicemailAudio
 
 SERVICE_STOP_PLAYBACK = "stop_playback"
 SERVICE_PLAY = "play"
@@ -31,6 +36,7 @@ SERVICE_DELETE = "delete"
 SERVICE_LIST = "list"
 ATTR_MESSAGE_ID = "message_id"
 ATTR_TARGET = "target"
+ATTR_MEDIA_PLAYER = "media_player"
 ATTR_MARK_READ = "mark_read"
 ATTR_UNREAD_ONLY = "unread_only"
 ATTR_LIMIT = "limit"
@@ -46,6 +52,9 @@ PLAY_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         probatio.Optional(ATTR_MESSAGE_ID): cv.string,
         probatio.Optional(ATTR_TARGET): cv.string,
+        probatio.Optional(ATTR_MEDIA_PLAYER): probatio.All(
+            cv.ensure_list, [cv.entity_domain(MEDIA_PLAYER_DOMAIN)]
+        ),
         probatio.Optional(ATTR_MARK_READ, default=True): cv.boolean,
     }
 )
@@ -66,14 +75,21 @@ LIST_SCHEMA = probatio.Schema(
 )
 
 
-def voicemail_data(voicemail: Voicemail) -> dict[str, Any]:
-    """Describe a voicemail as actions and events show it: small, no secret."""
+def voicemail_data(voicemail: Voicemail, audio: VoicemailAudio) -> dict[str, Any]:
+    """Describe a voicemail as actions and events show it: small, no secret.
+
+    `duration` (seconds) is known once the audio was fetched; `transcript` once a
+    speech-to-text engine read it (None until then).
+    """
+    transcript = audio.transcript(voicemail.message_id)
     return {
         ATTR_MESSAGE_ID: voicemail.message_id,
         "from": voicemail.sender,
         "subject": voicemail.subject,
         "received": voicemail.received.isoformat(),
         "read": voicemail.read,
+        "duration": audio.seconds(voicemail.message_id),
+        "transcript": None if transcript is None else transcript.text,
     }
 
 
@@ -93,14 +109,6 @@ def _async_entry_of_message(call: ServiceCall) -> VoicemailConfigEntry:
     message_id: str = call.data[ATTR_MESSAGE_ID]
     return next(
         (e for e in entries if message_id in e.runtime_data.data.by_id), entries[0]
-    )
-
-
-def _playable(voicemail: Voicemail) -> bool:
-    """Tell whether a message can be played: a fax has only non-audio attachments."""
-    return not voicemail.attachments or any(
-        attachment.mime_type is None or attachment.mime_type.startswith("audio/")
-        for attachment in voicemail.attachments
     )
 
 
@@ -124,11 +132,10 @@ async def _async_stop_playback(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_play(call: ServiceCall) -> ServiceResponse:
-    """Play a voicemail on a phone and mark it read.
+    """Play a voicemail on a phone or media players and mark it read (play.py).
 
     Without a message id: the newest unread voicemail of all accounts (or of the
-    one named), else the newest one. The play request carries the message's own
-    state; marking it read is a request of its own.
+    one named), else the newest one.
     """
     message_id: str | None = call.data.get(ATTR_MESSAGE_ID)
     if message_id is not None:
@@ -139,7 +146,7 @@ async def _async_play(call: ServiceCall) -> ServiceResponse:
             (entry, voicemail)
             for entry in _async_entries(call)
             for voicemail in entry.runtime_data.data.voicemails
-            if _playable(voicemail)
+            if not voicemail.attachments or voicemail.audio is not None
         ]
         if not candidates:
             raise ServiceValidationError(
@@ -149,14 +156,16 @@ async def _async_play(call: ServiceCall) -> ServiceResponse:
             candidates,
             key=lambda item: (not item[1].read, item[1].received, item[1].message_id),
         )
-    coordinator = entry.runtime_data
-    async with icws_errors(call.hass, entry):
-        await coordinator.async_play(voicemail.message_id, call.data.get(ATTR_TARGET))
-        if call.data[ATTR_MARK_READ] and not voicemail.read:
-            await coordinator.async_set_read(voicemail.message_id, True)
-    return {
-        "voicemail": {**voicemail_data(voicemail), ATTR_CONFIG_ENTRY_ID: entry.entry_id}
-    }
+    await async_play(
+        call.hass,
+        entry,
+        voicemail.message_id,
+        target=call.data.get(ATTR_TARGET),
+        media_players=call.data.get(ATTR_MEDIA_PLAYER, ()),
+        mark_read=call.data[ATTR_MARK_READ],
+    )
+    data = voicemail_data(voicemail, entry.runtime_data.audio)
+    return {"voicemail": {**data, ATTR_CONFIG_ENTRY_ID: entry.entry_id}}
 
 
 async def _async_set_read(call: ServiceCall, *, read: bool) -> None:
@@ -193,7 +202,7 @@ async def _async_list(call: ServiceCall) -> ServiceResponse:
     return {
         "voicemails": [
             {
-                **voicemail_data(voicemail),
+                **voicemail_data(voicemail, entry.runtime_data.audio),
                 "playing": entry.runtime_data.data.playing == voicemail.message_id,
                 ATTR_CONFIG_ENTRY_ID: entry.entry_id,
             }

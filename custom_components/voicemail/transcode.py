@@ -1,0 +1,119 @@
+"""ffmpeg, through Home Assistant's `ffmpeg` integration: transcode to MP3, decode to PCM.
+
+The binary is the one the user configured (`get_ffmpeg_manager(hass).binary`). Every
+process is waited for; one that is cancelled (a deleted message, an unload, a closed
+request) is killed, so no ffmpeg outlives its caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import contextlib
+from pathlib import Path
+from typing import Final
+
+from homeassistant.components.ffmpeg import get_ffmpeg_manager
+from homeassistant.core import HomeAssistant
+
+from .errors import AudioError
+
+MP3_MIME: Final = "audio/mpeg"
+MP3_ARGS: Final = ("-ac", "1", "-ar", "16000", "-c:a", "libmp3lame", "-b:a", "48k")
+"""16 kHz mono, 48 kbit/s: every browser and cast device plays it; the 8 kHz telephone
+audio loses nothing, and speech-to-text reads it as well as the original."""
+PCM_ARGS: Final = ("-ac", "1", "-ar", "16000", "-f", "s16le", "-c:a", "pcm_s16le")
+"""16 kHz 16-bit mono little-endian PCM: what `stt` engines take."""
+PCM_CHUNK: Final = 16000 * 2 // 4
+"""A quarter second of PCM."""
+_STDERR_KEPT: Final = 4096
+
+
+def _command(hass: HomeAssistant, source: Path, *output: str) -> list[str]:
+    return [
+        get_ffmpeg_manager(hass).binary,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-i",
+        str(source),
+        "-vn",
+        *output,
+    ]
+
+
+def _failure(stderr: bytes) -> AudioError:
+    """Return the error for a failed ffmpeg: an unknown codec, or an unreadable file."""
+    text = stderr.decode(errors="replace")
+    key = (
+        "audio_unsupported" if "decoder" in text or "codec" in text else "audio_corrupt"
+    )
+    return AudioError(
+        key, text.strip().splitlines()[-1] if text.strip() else "ffmpeg failed"
+    )
+
+
+async def _start(hass: HomeAssistant, args: list[str]) -> asyncio.subprocess.Process:
+    try:
+        return await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except OSError as err:
+        raise AudioError("ffmpeg_missing", str(err)) from err
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Kill a process that is still running and wait for it."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+    await proc.wait()
+
+
+async def async_transcode(hass: HomeAssistant, source: Path, target: Path) -> float:
+    """Transcode `source` (any audio ffmpeg reads) to MP3 at `target`; return its seconds.
+
+    The duration is what ffmpeg decoded (its last `out_time_us` progress report).
+    Raises AudioError; `target` may then hold a partial file (the caller removes it).
+    """
+    args = [
+        *_command(hass, source, *MP3_ARGS, "-f", "mp3", "-progress", "pipe:1"),
+        "-y",
+        str(target),
+    ]
+    proc = await _start(hass, args)
+    try:
+        stdout, stderr = await proc.communicate()
+    finally:
+        await _reap(proc)
+    if proc.returncode != 0:
+        raise _failure(stderr[-_STDERR_KEPT:])
+    microseconds = 0
+    for line in stdout.decode(errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key == "out_time_us" and value.strip().isdigit():
+            microseconds = int(value)
+    return microseconds / 1_000_000
+
+
+async def async_decode_pcm(hass: HomeAssistant, source: Path) -> AsyncIterator[bytes]:
+    """Yield `source` as 16 kHz 16-bit mono PCM, a quarter second at a time.
+
+    Raises AudioError when ffmpeg fails (after the chunks it produced).
+    """
+    proc = await _start(hass, _command(hass, source, *PCM_ARGS, "pipe:1"))
+    assert proc.stdout is not None and proc.stderr is not None
+    stderr_task = asyncio.create_task(proc.stderr.read())
+    try:
+        while chunk := await proc.stdout.read(PCM_CHUNK):
+            yield chunk
+        await proc.wait()
+        if proc.returncode != 0:
+            raise _failure((await stderr_task)[-_STDERR_KEPT:])
+    finally:
+        await _reap(proc)
+        stderr_task.cancel()
