@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Generator
 import os
+import shutil
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.config_entries import ConfigEntryState
@@ -15,12 +16,17 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from hypothesis import settings
 import pytest
 import pytest_asyncio
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_test_config_dir,
+)
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.voicemail.const import (
@@ -42,7 +48,7 @@ from tests.icws_simulator.fixtures import (  # noqa: F401
 )
 from tests.icws_simulator.server import RunningSimulator
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import SnapshotExtension
+from tests.integration_helpers import EventLog, SnapshotExtension, registered_entity_id
 from tests.leaks import simulator_secrets
 
 SIMULATOR_FIXTURES = ("icws_simulator", "icws_tls_simulator")
@@ -56,6 +62,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture
+def hass_config_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Give each test its own configuration directory: the audio cache is written there.
+
+    Not the plugin's `hass_tmp_config_dir`: that one is the test's `tmp_path`, which
+    tests use for files of their own.
+    """
+    path = tmp_path_factory.mktemp("hass_config")
+    shutil.copytree(get_test_config_dir(), path, symlinks=True, dirs_exist_ok=True)
+    return str(path)
 
 
 @pytest.fixture
@@ -158,3 +176,17 @@ async def _async_unload_entries(hass: HomeAssistant) -> None:
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def events(hass: HomeAssistant, init_integration: MockConfigEntry) -> EventLog:
+    """Record the events of alice's event entity."""
+    return EventLog(
+        hass, registered_entity_id(hass, init_integration, Platform.EVENT, "events")
+    )
+
+
+@pytest.fixture
+async def media_source_loaded(hass: HomeAssistant) -> None:
+    """Load the media source integration (default_config does for a user)."""
+    assert await async_setup_component(hass, "media_source", {})

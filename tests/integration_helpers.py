@@ -23,6 +23,8 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
     EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import Event, HomeAssistant, callback
@@ -284,3 +286,40 @@ async def async_empty_mailbox(
     for vm in sim.voicemails(USER):
         sim.remove_voicemail(USER, vm.message_id)
     await wait_until(hass, lambda: not entry.runtime_data.data.voicemails)
+
+
+class EventLog:
+    """The events the entity fires, as (event_type, attributes), in order.
+
+    It counts what an automation's state trigger sees: a new timestamp after a
+    state that is not `unavailable` (writing the restored state after a setup is
+    no event).
+    """
+
+    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
+        """Record every state change of the entity that is an event."""
+        self.fired: list[tuple[str, dict[str, Any]]] = []
+
+        @callback
+        def _record(event: Event[Any]) -> None:
+            new_state = event.data["new_state"]
+            old_state = event.data["old_state"]
+            if (
+                event.data["entity_id"] != entity_id
+                or new_state is None
+                or old_state is None
+                or old_state.state == STATE_UNAVAILABLE
+                or new_state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+                or old_state.state == new_state.state
+            ):
+                return
+            attributes = dict(new_state.attributes)
+            for common in ("event_types", "friendly_name"):
+                attributes.pop(common)
+            self.fired.append((attributes.pop("event_type"), attributes))
+
+        self.unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+
+    def types(self) -> list[str]:
+        """Return the event types fired so far."""
+        return [event_type for event_type, _ in self.fired]

@@ -56,7 +56,12 @@ async def test_blueprint_loads(hass: HomeAssistant, config_dir: Path) -> None:
 
     assert blueprint.domain == "automation"
     assert blueprint.name == "Notify on a new voicemail"
-    assert set(blueprint.inputs) == {"voicemail_event", "notify_action", "title"}
+    assert set(blueprint.inputs) == {
+        "voicemail_event",
+        "notify_action",
+        "include_transcript",
+        "title",
+    }
     assert blueprint.validate() is None
 
 
@@ -99,7 +104,7 @@ async def test_automation_notifies_on_a_new_voicemail(
     assert [call.data for call in notifications] == [
         {
             "title": "New voicemail",
-            "message": "From Erin Stone <4004> at 01:14 on 2026-11-28.",
+            "message": "New voicemail from Erin Stone at 01:14 on 2026-11-28.",
         }
     ]
 

@@ -6,14 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import (
-    EVENT_HOMEASSISTANT_STARTED,
-    EVENT_STATE_CHANGED,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-    Platform,
-)
-from homeassistant.core import CoreState, Event, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, STATE_UNKNOWN, Platform
+from homeassistant.core import CoreState, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -26,58 +20,13 @@ from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.simulator import IcwsSimulator
-from tests.integration_helpers import registered_entity_id, wait_until
+from tests.integration_helpers import EventLog, registered_entity_id, wait_until
 
 NEW_CALL = datetime(2026, 11, 28, 9, 14, 0, tzinfo=UTC)
 
 
 def _event_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return registered_entity_id(hass, entry, Platform.EVENT, "events")
-
-
-class EventLog:
-    """The events the entity fires, as (event_type, attributes), in order.
-
-    It counts what an automation's state trigger sees: a new timestamp after a
-    state that is not `unavailable` (writing the restored state after a setup is
-    no event).
-    """
-
-    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
-        """Record every state change of the entity that is an event."""
-        self.fired: list[tuple[str, dict[str, Any]]] = []
-
-        @callback
-        def _record(event: Event[Any]) -> None:
-            new_state = event.data["new_state"]
-            old_state = event.data["old_state"]
-            if (
-                event.data["entity_id"] != entity_id
-                or new_state is None
-                or old_state is None
-                or old_state.state == STATE_UNAVAILABLE
-                or new_state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE)
-                or old_state.state == new_state.state
-            ):
-                return
-            attributes = dict(new_state.attributes)
-            for common in ("event_types", "friendly_name"):
-                attributes.pop(common)
-            self.fired.append((attributes.pop("event_type"), attributes))
-
-        self.unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
-
-    def types(self) -> list[str]:
-        """Return the event types fired so far."""
-        return [event_type for event_type, _ in self.fired]
-
-
-@pytest.fixture
-async def events(
-    hass: HomeAssistant, init_integration: VoicemailConfigEntry
-) -> EventLog:
-    """Record the events of alice's event entity."""
-    return EventLog(hass, _event_entity(hass, init_integration))
 
 
 async def test_first_setup_fires_nothing(
@@ -97,6 +46,8 @@ async def test_first_setup_fires_nothing(
         "deleted",
         "playback_started",
         "playback_stopped",
+        "transcribed",
+        "transcription_failed",
     ]
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -132,6 +83,7 @@ async def test_new_voicemail(
                 "subject": "Voice mail from Erin Stone",
                 "received": "2026-11-28T09:14:00+00:00",
                 "read": False,
+                "fax": False,
                 "duration": None,
                 "transcript": None,
             },
@@ -231,6 +183,7 @@ async def test_read_and_deleted(
         "subject": "Voice mail from Carol Jones",
         "received": "2026-10-30T09:15:00+00:00",
         "read": True,
+        "fax": False,
         "duration": None,
         "transcript": None,
     }

@@ -14,6 +14,7 @@ from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .event import async_load_known, known_messages_store
 from .issues import async_delete_issues
 from .services import async_setup_services
+from .transcribe import NewVoicemailWorker
 from .views import VoicemailAudioView
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -34,15 +35,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) ->
     coordinator = VoicemailCoordinator(
         hass, entry, async_create_client(hass, entry.data), known
     )
+    # Before the first mailbox: a voicemail that came while Home Assistant was down
+    # is new in it, and is fetched and transcribed like any other.
+    coordinator.audio = VoicemailAudio(hass, coordinator)
+    await coordinator.audio.async_load()
+    coordinator.change_listeners.append(coordinator.audio.async_on_changes)
+    coordinator.change_listeners.append(
+        NewVoicemailWorker(hass, coordinator).async_on_changes
+    )
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         # Log out before the entry's web session is closed.
         await coordinator.async_shutdown()
         raise
-    coordinator.audio = VoicemailAudio(hass, coordinator)
-    await coordinator.audio.async_setup()
-    coordinator.change_listeners.append(coordinator.audio.async_on_changes)
+    await coordinator.audio.async_forget_gone()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -53,6 +60,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) -
     if unload_ok := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         # Explicitly, so that the logout runs before the entry's web session closes.
         await entry.runtime_data.async_shutdown()
+        await entry.runtime_data.audio.async_save()
     return unload_ok
 
 

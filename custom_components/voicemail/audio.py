@@ -75,10 +75,13 @@ class VoicemailAudio:
         self._data: AudioData = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def async_setup(self) -> None:
-        """Load durations and transcripts; forget those of messages that are gone."""
+    async def async_load(self) -> None:
+        """Load durations and transcripts; prepare the cache directory."""
         self._data = await self._store.async_load() or {}
         await self.hass.async_add_executor_job(self.cache.prepare)
+
+    async def async_forget_gone(self) -> None:
+        """Forget the files, durations and transcripts of messages no longer there."""
         present = {
             message_digest(vm.message_id) for vm in self.coordinator.data.voicemails
         }
@@ -88,6 +91,15 @@ class VoicemailAudio:
             if key not in present:
                 await self.hass.async_add_executor_job(self.cache.remove, key)
         self._save()
+
+    @property
+    def busy(self) -> bool:
+        """Whether some message's audio is being fetched or transcoded right now."""
+        return any(lock.locked() for lock in self._locks.values())
+
+    async def async_save(self) -> None:
+        """Write durations and transcripts now (at unload: the next setup reads them)."""
+        await self._store.async_save(self._data)
 
     # --- What is known -----------------------------------------------------------------
 
@@ -136,6 +148,9 @@ class VoicemailAudio:
             raise AudioError("no_audio").to_ha()
         key = message_digest(message_id)
         async with self._locks.setdefault(key, asyncio.Lock()):
+            if self.coordinator.data.by_id.get(message_id) is None:
+                # Deleted while another caller fetched it.
+                raise AudioError("message_deleted").to_ha()
             try:
                 path = await self.hass.async_add_executor_job(self.cache.cached, key)
                 if path is None:

@@ -264,14 +264,13 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
 
     @callback
     def _async_publish(self, changes: list[Change] | None = None) -> None:
-        """Hand the current state and the changes to the entities."""
-        if changes:
-            self._changes.extend(changes)
-            for listener in self.change_listeners:
-                listener(changes)
+        """Hand the current state and the changes to the entities, then the listeners."""
+        self._changes.extend(changes or ())
         if self.data is not None and not self.last_update_success:
             LOGGER.info("Connection to the ICWS server of %s restored", self.name)
         self.async_set_updated_data(self._build_data())
+        for listener in self.change_listeners if changes else ():
+            listener(changes or [])
 
     @callback
     def async_take_changes(self) -> list[Change]:
@@ -326,8 +325,17 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         if before is not None and self._playback.stop():
             self._changes.append(self._change(PLAYBACK_STOPPED, before))
 
-    def _change(self, kind: ChangeKind, message_id: str) -> Change:
-        return Change(kind, message_id, self._mailbox.get(message_id))
+    def _change(
+        self, kind: ChangeKind, message_id: str, error: str | None = None
+    ) -> Change:
+        return Change(kind, message_id, self._mailbox.get(message_id), error)
+
+    @callback
+    def async_publish_change(
+        self, kind: ChangeKind, message_id: str, *, error: str | None = None
+    ) -> None:
+        """Publish a change found outside the mailbox (a transcript) for the events."""
+        self._async_publish([self._change(kind, message_id, error)])
 
     # --- Actions (callers map the client's errors with errors.icws_errors) -----------
 

@@ -23,7 +23,16 @@ from homeassistant.helpers.storage import Store
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity
-from .mailbox import DELETED, PLAYBACK_STARTED, PLAYBACK_STOPPED, READ, RECEIVED, Known
+from .mailbox import (
+    DELETED,
+    PLAYBACK_STARTED,
+    PLAYBACK_STOPPED,
+    READ,
+    RECEIVED,
+    TRANSCRIBED,
+    TRANSCRIPTION_FAILED,
+    Known,
+)
 from .services import ATTR_MESSAGE_ID, voicemail_data
 
 # The entity only fires events; it never sends a request.
@@ -74,7 +83,15 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
     """Fires an event for each change of an account's mailbox."""
 
     _attr_translation_key = "voicemail"
-    _attr_event_types = [RECEIVED, READ, DELETED, PLAYBACK_STARTED, PLAYBACK_STOPPED]
+    _attr_event_types = [
+        RECEIVED,
+        READ,
+        DELETED,
+        PLAYBACK_STARTED,
+        PLAYBACK_STOPPED,
+        TRANSCRIBED,
+        TRANSCRIPTION_FAILED,
+    ]
 
     def __init__(
         self, coordinator: VoicemailCoordinator, store: KnownMessagesStore
@@ -137,6 +154,8 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
             attributes: dict[str, Any] = {ATTR_MESSAGE_ID: change.message_id}
             if change.voicemail is not None:
                 attributes = voicemail_data(change.voicemail, self.coordinator.audio)
+            if change.error is not None:
+                attributes["error"] = change.error
             self._trigger_event(change.kind, attributes)
             self.async_write_ha_state()
         return bool(changes)

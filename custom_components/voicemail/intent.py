@@ -18,16 +18,23 @@ import re
 from typing import Any, Final, override
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import intent, translation
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .services import SERVICE_LIST, SERVICE_PLAY, SERVICE_STOP_PLAYBACK
+from .services import (
+    ATTR_MESSAGE_ID,
+    SERVICE_LIST,
+    SERVICE_PLAY,
+    SERVICE_STOP_PLAYBACK,
+    SERVICE_TRANSCRIBE,
+)
 
 INTENT_STOP_PLAYBACK: Final = "VoicemailStopPlayback"
 INTENT_PLAY_NEWEST: Final = "VoicemailPlayNewest"
 INTENT_COUNT: Final = "VoicemailCount"
+INTENT_READ_LATEST: Final = "VoicemailReadLatest"
 
 # "Alice Example <+15551234>": the name is what a person wants to hear.
 _NAME_AND_ADDRESS = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<address>[^>]*)>\s*$")
@@ -38,6 +45,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, StopPlaybackIntentHandler())
     intent.async_register(hass, PlayNewestIntentHandler())
     intent.async_register(hass, CountIntentHandler())
+    intent.async_register(hass, ReadLatestIntentHandler())
 
 
 def caller_name(sender: str) -> str:
@@ -83,13 +91,16 @@ class _VoicemailIntentHandler(intent.IntentHandler, ABC):
     """Runs one of the integration's actions and says how it went."""
 
     async def _async_call(
-        self, intent_obj: intent.Intent, service: str
+        self,
+        intent_obj: intent.Intent,
+        service: str,
+        data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Run an action with the intent's context and return its response data."""
         response = await intent_obj.hass.services.async_call(
             DOMAIN,
             service,
-            {},
+            data or {},
             blocking=True,
             context=intent_obj.context,
             return_response=True,
@@ -171,3 +182,35 @@ class CountIntentHandler(_VoicemailIntentHandler):
             count=len(unread),
             **await _async_about(hass, language, latest),
         )
+
+
+class ReadLatestIntentHandler(_VoicemailIntentHandler):
+    """Say what the newest voicemail says: its transcript, made now if need be."""
+
+    intent_type = INTENT_READ_LATEST
+    description = "Reads out the transcript of the newest voicemail"
+
+    @override
+    async def _async_speech(self, intent_obj: intent.Intent) -> str:
+        hass, language = intent_obj.hass, intent_obj.language
+        voicemails = (await self._async_call(intent_obj, SERVICE_LIST))["voicemails"]
+        latest = next((vm for vm in voicemails if not vm["fax"]), None)
+        if latest is None:
+            return await async_speech(hass, language, "count_empty")
+        about = await _async_about(hass, language, latest)
+        text = latest["transcript"]
+        if text is None:
+            try:
+                result = await self._async_call(
+                    intent_obj,
+                    SERVICE_TRANSCRIBE,
+                    {ATTR_MESSAGE_ID: latest[ATTR_MESSAGE_ID]},
+                )
+            except ServiceValidationError as err:
+                if err.translation_key != "no_stt_engine":
+                    raise
+                return await async_speech(hass, language, "read_no_engine", **about)
+            text = result["text"]
+        if not text:
+            return await async_speech(hass, language, "read_nothing_heard", **about)
+        return await async_speech(hass, language, "read", text=text, **about)

@@ -32,13 +32,21 @@ from typing import Final, Literal
 from .icws import Voicemail, VoicemailDelta, VoicemailSnapshot
 
 type ChangeKind = Literal[
-    "received", "read", "deleted", "playback_started", "playback_stopped"
+    "received",
+    "read",
+    "deleted",
+    "playback_started",
+    "playback_stopped",
+    "transcribed",
+    "transcription_failed",
 ]
 RECEIVED: Final = "received"
 READ: Final = "read"
 DELETED: Final = "deleted"
 PLAYBACK_STARTED: Final = "playback_started"
 PLAYBACK_STOPPED: Final = "playback_stopped"
+TRANSCRIBED: Final = "transcribed"
+TRANSCRIPTION_FAILED: Final = "transcription_failed"
 
 GONE_KEPT: Final = 1000
 
@@ -54,6 +62,8 @@ class Change:
     message_id: str
     voicemail: Voicemail | None
     """The message as it is now (for `deleted`: as it was; None when never seen)."""
+    error: str | None = None
+    """Why it failed (`transcription_failed`: a translated text)."""
 
 
 def _newest_first(voicemail: Voicemail) -> tuple[datetime, str]:

@@ -36,8 +36,8 @@ async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
 
 
 def format_seconds(seconds: float) -> str:
-    """Format a duration as m:ss (h:mm:ss from an hour)."""
-    total = round(seconds)
+    """Format a duration as m:ss (h:mm:ss from an hour); a short message is 0:01."""
+    total = max(1, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -25,7 +25,6 @@ from homeassistant.components.media_player.const import (
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.network import NoURLAvailableError
 
 from .const import CONF_PLAY_MEDIA_PLAYER, DOMAIN, LOGGER
 from .coordinator import VoicemailConfigEntry
@@ -79,7 +78,8 @@ async def _async_play_on_media_players(
     await entry.runtime_data.audio.async_file(message_id)
     try:
         url = async_process_play_media_url(hass, audio_url(entry.entry_id, message_id))
-    except NoURLAvailableError as err:
+    except HomeAssistantError as err:
+        # Home Assistant knows no URL of its own (Settings → System → Network).
         raise HomeAssistantError(
             translation_domain=DOMAIN, translation_key="no_home_assistant_url"
         ) from err

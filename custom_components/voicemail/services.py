@@ -24,6 +24,7 @@ from .errors import icws_errors
 from .helpers import async_get_loaded_entries
 from .icws import Voicemail
 from .play import async_play
+from .transcribe import async_transcribe
 
 if TYPE_CHECKING:
     from .audio import VoicemailAudio
@@ -34,12 +35,14 @@ SERVICE_MARK_READ = "mark_read"
 SERVICE_MARK_UNREAD = "mark_unread"
 SERVICE_DELETE = "delete"
 SERVICE_LIST = "list"
+SERVICE_TRANSCRIBE = "transcribe"
 ATTR_MESSAGE_ID = "message_id"
 ATTR_TARGET = "target"
 ATTR_MEDIA_PLAYER = "media_player"
 ATTR_MARK_READ = "mark_read"
 ATTR_UNREAD_ONLY = "unread_only"
 ATTR_LIMIT = "limit"
+ATTR_ENGINE = "engine"
 
 STOP_PLAYBACK_SCHEMA = probatio.Schema(
     {
@@ -62,6 +65,13 @@ MESSAGE_SCHEMA = probatio.Schema(
     {
         probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         probatio.Required(ATTR_MESSAGE_ID): cv.string,
+    }
+)
+TRANSCRIBE_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_MESSAGE_ID): cv.string,
+        probatio.Optional(ATTR_ENGINE): cv.entity_domain("stt"),
     }
 )
 LIST_SCHEMA = probatio.Schema(
@@ -88,6 +98,7 @@ def voicemail_data(voicemail: Voicemail, audio: VoicemailAudio) -> dict[str, Any
         "subject": voicemail.subject,
         "received": voicemail.received.isoformat(),
         "read": voicemail.read,
+        "fax": voicemail.audio is None and bool(voicemail.attachments),
         "duration": audio.seconds(voicemail.message_id),
         "transcript": None if transcript is None else transcript.text,
     }
@@ -109,6 +120,33 @@ def _async_entry_of_message(call: ServiceCall) -> VoicemailConfigEntry:
     message_id: str = call.data[ATTR_MESSAGE_ID]
     return next(
         (e for e in entries if message_id in e.runtime_data.data.by_id), entries[0]
+    )
+
+
+def _async_newest(
+    call: ServiceCall, *, unread_first: bool
+) -> tuple[VoicemailConfigEntry, Voicemail]:
+    """Return the newest voicemail (not a fax) of the accounts of a call.
+
+    `unread_first`: the newest unread one if there is any.
+    """
+    candidates = [
+        (entry, voicemail)
+        for entry in _async_entries(call)
+        for voicemail in entry.runtime_data.data.voicemails
+        if not voicemail.attachments or voicemail.audio is not None
+    ]
+    if not candidates:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_voicemail"
+        )
+    return max(
+        candidates,
+        key=lambda item: (
+            unread_first and not item[1].read,
+            item[1].received,
+            item[1].message_id,
+        ),
     )
 
 
@@ -142,20 +180,7 @@ async def _async_play(call: ServiceCall) -> ServiceResponse:
         entry = _async_entry_of_message(call)
         voicemail = entry.runtime_data.voicemail(message_id)
     else:
-        candidates = [
-            (entry, voicemail)
-            for entry in _async_entries(call)
-            for voicemail in entry.runtime_data.data.voicemails
-            if not voicemail.attachments or voicemail.audio is not None
-        ]
-        if not candidates:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="no_voicemail"
-            )
-        entry, voicemail = max(
-            candidates,
-            key=lambda item: (not item[1].read, item[1].received, item[1].message_id),
-        )
+        entry, voicemail = _async_newest(call, unread_first=True)
     await async_play(
         call.hass,
         entry,
@@ -184,6 +209,25 @@ async def _async_delete(call: ServiceCall) -> None:
         if coordinator.data.playing == message_id:
             await coordinator.async_stop(message_id)
         await coordinator.async_delete(message_id)
+
+
+async def _async_transcribe(call: ServiceCall) -> ServiceResponse:
+    """Transcribe a voicemail (without an id: the newest one) and keep the text."""
+    message_id: str | None = call.data.get(ATTR_MESSAGE_ID)
+    if message_id is not None:
+        entry = _async_entry_of_message(call)
+    else:
+        entry, voicemail = _async_newest(call, unread_first=False)
+        message_id = voicemail.message_id
+    transcript = await async_transcribe(
+        call.hass, entry.runtime_data, message_id, call.data.get(ATTR_ENGINE)
+    )
+    return {
+        ATTR_MESSAGE_ID: message_id,
+        "text": transcript.text,
+        "language": transcript.language,
+        ATTR_ENGINE: transcript.engine,
+    }
 
 
 async def _async_list(call: ServiceCall) -> ServiceResponse:
@@ -234,6 +278,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
     hass.services.async_register(
         DOMAIN, SERVICE_DELETE, _async_delete, schema=MESSAGE_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TRANSCRIBE,
+        _async_transcribe,
+        schema=TRANSCRIBE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )
     hass.services.async_register(
         DOMAIN,

@@ -19,9 +19,11 @@ from homeassistant.core import HomeAssistant
 from .errors import AudioError
 
 MP3_MIME: Final = "audio/mpeg"
-MP3_ARGS: Final = ("-ac", "1", "-ar", "16000", "-c:a", "libmp3lame", "-b:a", "48k")
-"""16 kHz mono, 48 kbit/s: every browser and cast device plays it; the 8 kHz telephone
-audio loses nothing, and speech-to-text reads it as well as the original."""
+MP3_ARGS: Final = ("-ac", "1", "-ar", "16000", "-c:a", "libmp3lame", "-b:a", "32k")
+"""16 kHz mono, 32 kbit/s: every browser and cast device plays it, and the 8 kHz telephone
+audio loses nothing a listener hears. Speech-to-text reads it as well as the original
+(docs/audio.md: pocketsphinx heard "call me back" in every file, from WAV and MP3 alike,
+and 32 kbit/s did no worse than 48 or 64)."""
 PCM_ARGS: Final = ("-ac", "1", "-ar", "16000", "-f", "s16le", "-c:a", "pcm_s16le")
 """16 kHz 16-bit mono little-endian PCM: what `stt` engines take."""
 PCM_CHUNK: Final = 16000 * 2 // 4

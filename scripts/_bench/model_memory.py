@@ -4,7 +4,7 @@ RSS says how much the `hass` process took from the system, including what the al
 keeps after the snapshot's transient objects (the event's bytes, the decoded JSON) are
 freed, which depends on timing. This measures, in a fresh process, what stays alive: the
 simulator's snapshot event for N messages is parsed with the integration's own SSE parser,
-JSON decoding and message parser, and indexed with `VoicemailData.build` as the coordinator
+JSON decoding and message parser, and indexed with `VoicemailData.build` as the mailbox
 does. Run as `python -m scripts._bench.model_memory 10 1000 10000`; prints JSON.
 """
 
@@ -16,10 +16,11 @@ import sys
 import tracemalloc
 from typing import Any
 
-from custom_components.voicemail.coordinator import VoicemailData
-from custom_components.voicemail.icws.client import _decode_event_data, _parse_batch
+from custom_components.voicemail.icws.channel import _decode_event_data
+from custom_components.voicemail.icws.messages import parse_batch
 from custom_components.voicemail.icws.models import VoicemailSnapshot
 from custom_components.voicemail.icws.sse import SseParser
+from custom_components.voicemail.mailbox import VoicemailData
 from tests.icws_simulator.seed import seed_mailbox
 from tests.icws_simulator.settings import SimulatorSettings
 from tests.icws_simulator.simulator import IcwsSimulator
@@ -41,7 +42,7 @@ def measure(count: int) -> dict[str, Any]:
     tracemalloc.start()
     parser = SseParser()
     (sse,) = parser.feed(event)
-    snapshot = next(iter(_parse_batch(_decode_event_data(sse.data))))
+    snapshot = next(iter(parse_batch(_decode_event_data(sse.data))))
     assert isinstance(snapshot, VoicemailSnapshot)
     held = {vm.message_id: vm for vm in snapshot.voicemails}
     data = VoicemailData.build(held.values(), None, None)
