@@ -90,6 +90,7 @@ def test_prepare_config_dir_configures_ffmpeg_and_the_stt_component(
     text = (tmp_path / "configuration.yaml").read_text(encoding="utf-8")
     assert text == CONFIGURATION_YAML + audio_yaml()
     config = parse_yaml(text)
+    assert isinstance(config, dict)
     assert config["ffmpeg"] == {"ffmpeg_bin": str(ffmpeg_binary())}
     assert "dev_pocketsphinx" in config
     custom = tmp_path / "custom_components"
