@@ -1,22 +1,27 @@
-"""Opt-in Home Assistant configuration of the audio work: ffmpeg and the dev stt component.
+"""Home Assistant configuration of the audio work: ffmpeg and the dev stt component.
 
-Not wired into scripts/develop yet. To load both in a configuration directory (two lines in
-scripts/_dev/config.py:prepare_config_dir, or by hand):
+scripts/_dev/config.py:prepare_config_dir wires it into every configuration directory it
+prepares (scripts/develop, tests/e2e, scripts/soak):
 
-    from scripts._dev.audio_config import audio_yaml, link_dev_components
     link_dev_components(config_dir)   # custom_components/dev_pocketsphinx -> the working tree
-    # and once, append audio_yaml() to configuration.yaml:
+    # and once, when configuration.yaml is first written, audio_yaml(stt=...) after it:
     #   ffmpeg:
     #     ffmpeg_bin: /path/to/checkout/.venv/bin/ffmpeg
     #   dev_pocketsphinx:
 
 `dev_pocketsphinx:` creates the config entry of the one stt entity, stt.pocketsphinx (it can
 also be added in the UI: Settings -> Devices & services -> Add integration -> Pocketsphinx).
+It is left out (a comment says why) when the Python that runs Home Assistant cannot import
+pocketsphinx: the environments of other Home Assistant versions (.venv-ha-<version>, HASS_PYTHON)
+hold only what a `hass` process of that version needs, and --skip-pip installs nothing.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+import subprocess
+import sys
 
 from scripts._dev.ffmpeg import ffmpeg_binary
 
@@ -25,13 +30,34 @@ DEV_DOMAINS = ("dev_pocketsphinx",)
 PACKAGE_DOCSTRING = '"""Custom integrations of this configuration directory (scripts/_dev/audio_config.py)."""\n'
 
 
-def audio_yaml() -> str:
-    """Return the configuration.yaml lines of ffmpeg (the project's binary) and dev_pocketsphinx."""
+STT_MODULE = "pocketsphinx"
+NO_STT_YAML = "# dev_pocketsphinx: left out, the Python of this Home Assistant has no pocketsphinx\n"
+
+
+def audio_yaml(*, stt: bool = True) -> str:
+    """Return the configuration.yaml lines of ffmpeg (the project's binary) and dev_pocketsphinx.
+
+    stt False: dev_pocketsphinx only as a comment (see stt_available).
+    """
     return (
         "\n# Audio: the project's ffmpeg (scripts/setup) and offline speech-to-text.\n"
         f"ffmpeg:\n  ffmpeg_bin: {ffmpeg_binary()}\n"
-        "dev_pocketsphinx:\n"
+        + ("dev_pocketsphinx:\n" if stt else NO_STT_YAML)
     )
+
+
+def stt_available(python: str | None = None) -> bool:
+    """Return whether `python` (None: this interpreter) can import pocketsphinx."""
+    if python is None or python == sys.executable:
+        return importlib.util.find_spec(STT_MODULE) is not None
+    probe = (
+        "import importlib.util, sys; "
+        f"sys.exit(importlib.util.find_spec({STT_MODULE!r}) is None)"
+    )
+    result = subprocess.run(  # noqa: S603  (argv built by us)
+        [python, "-c", probe], check=False, capture_output=True
+    )
+    return result.returncode == 0
 
 
 def link_dev_components(

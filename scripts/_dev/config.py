@@ -9,11 +9,14 @@ import subprocess
 import sys
 from typing import Any
 
+from scripts._dev.audio_config import audio_yaml, link_dev_components, stt_available
+
 REPO = Path(__file__).resolve().parents[2]
 INTEGRATION = REPO / "custom_components" / "voicemail"
 
-# Domains configuration.yaml sets up on top of what Home Assistant always loads.
-CONFIGURED_DOMAINS = ("history", "logbook", "logger")
+# Domains configuration.yaml sets up on top of what Home Assistant always loads (ffmpeg: from
+# audio_yaml(); its dev_pocketsphinx is a custom integration, pocketsphinx is in requirements/audio.txt).
+CONFIGURED_DOMAINS = ("history", "logbook", "logger", "ffmpeg")
 
 CONFIGURATION_YAML = """\
 # Home Assistant configuration of the voicemail development setup (scripts/develop, tests/e2e).
@@ -72,7 +75,11 @@ def prepare_config_dir(
 ) -> None:
     """Create the configuration directory and link the integration from the working tree.
 
-    configuration.yaml is written only when missing (a developer may edit it); the HTTP
+    configuration.yaml is written only when missing (a developer may edit it): CONFIGURATION_YAML
+    and the audio part (audio_config.audio_yaml: the project's ffmpeg, and dev_pocketsphinx when
+    the Python of Home Assistant has pocketsphinx); an unchanged file of an earlier version
+    (CONFIGURATION_YAML alone) gets the audio part appended. The dev components are linked
+    beside the integration (audio_config.link_dev_components). The HTTP
     configuration, with the port chosen for this start, is written every time (Home Assistant
     must not be running). host None listens on every interface (Home Assistant's default);
     the tests use 127.0.0.1. `python`: the interpreter that will run Home Assistant when it
@@ -81,12 +88,19 @@ def prepare_config_dir(
     config_dir.mkdir(parents=True, exist_ok=True)
     yaml = config_dir / "configuration.yaml"
     if not yaml.exists():
-        yaml.write_text(CONFIGURATION_YAML, encoding="utf-8")
-    elif OLD_HTTP_INCLUDE in (text := yaml.read_text(encoding="utf-8")):
-        # Written by an earlier version of this script.
-        text = text.replace(OLD_HTTP_INCLUDE, "").replace(OLD_HTTP_COMMENT, "")
+        text = CONFIGURATION_YAML + audio_yaml(stt=stt_available(python))
         yaml.write_text(text, encoding="utf-8")
-        (config_dir / "http.yaml").unlink(missing_ok=True)
+    else:
+        text = yaml.read_text(encoding="utf-8")
+        if OLD_HTTP_INCLUDE in text:
+            # Written by an earlier version of this script.
+            text = text.replace(OLD_HTTP_INCLUDE, "").replace(OLD_HTTP_COMMENT, "")
+            yaml.write_text(text, encoding="utf-8")
+            (config_dir / "http.yaml").unlink(missing_ok=True)
+        if text == CONFIGURATION_YAML:
+            # Written before the audio part existed, and not edited since.
+            text += audio_yaml(stt=stt_available(python))
+            yaml.write_text(text, encoding="utf-8")
     _seed_onboarding(config_dir)
     if python is None or python == sys.executable:
         write_http_store(config_dir, port=port, host=host)
@@ -104,6 +118,7 @@ def prepare_config_dir(
             check=True,
         )
     _link_integration(config_dir)
+    link_dev_components(config_dir)
 
 
 def write_http_store(config_dir: Path, *, port: int, host: str | None) -> None:

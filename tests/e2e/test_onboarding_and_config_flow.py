@@ -5,12 +5,22 @@ Everything goes through Home Assistant's REST API, as the frontend would send it
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
+from scripts._dev.audio_config import stt_available
 from scripts._dev.entry import wait_entry_state
+from scripts._dev.ffmpeg import transcode
 from scripts._dev.hass_api import DEMO_USER, ONBOARDING_STEPS, HassApi
 from scripts._dev.simulator import SimulatorControl
+from tests.audio import VOICEMAILS, path
 from tests.e2e.harness import DOMAIN, E2E_PASSWORD, Stack, entry_entities
+
+STT_ENTITY = "stt.pocketsphinx"
+STT_CONTENT = (
+    "format=wav; codec=pcm; sample_rate=16000; bit_rate=16; channel=1; language=en-US"
+)
 
 
 async def test_home_assistant_runs_onboarded_and_offers_the_integration(
@@ -84,3 +94,43 @@ async def test_config_flow_refuses_a_wrong_password_then_adds_the_account(
     # The password is stored, but never written to Home Assistant's log.
     log = (stack.hass.config_dir / "home-assistant.log").read_text(encoding="utf-8")
     assert E2E_PASSWORD not in log
+
+
+async def test_audio_is_configured_and_the_mailbox_speaks(
+    stack: Stack,
+    api: HassApi,
+    session: aiohttp.ClientSession,
+    control: SimulatorControl,
+    tmp_path: Path,
+) -> None:
+    """The ffmpeg integration is set up, stt.pocketsphinx transcribes, the voicemails speak.
+
+    dev_pocketsphinx only where the Python of Home Assistant has pocketsphinx (HASS_PYTHON
+    environments of other versions do not): there configuration.yaml leaves it out.
+    """
+    components = set((await api.get("/api/config"))["components"])
+    assert "ffmpeg" in components
+    sizes = {vm.path.stat().st_size for vm in VOICEMAILS}
+    mailbox = await control.voicemails()
+    spoken = [vm for vm in mailbox if vm["kind"] == "voicemail"]
+    assert spoken
+    assert all(vm["audio_bytes"] in sizes for vm in spoken)
+    assert mailbox[-1]["subject"].endswith("(8 s)")  # the newest: Bob Smith, 8.34 s
+    if not stt_available(stack.hass.python):
+        assert "dev_pocketsphinx" not in components
+        return
+    assert "dev_pocketsphinx" in components
+    wav = tmp_path / "bob.wav"
+    transcode(path("bob_mulaw.wav"), wav)
+    async with session.post(
+        f"{stack.hass.base_url}/api/stt/{STT_ENTITY}",
+        data=wav.read_bytes(),
+        headers={
+            "Authorization": f"Bearer {stack.token}",
+            "X-Speech-Content": STT_CONTENT,
+        },
+    ) as response:
+        assert response.status == 200
+        body = await response.json()
+    assert body["result"] == "success"
+    assert "call me back at five five five one two three four" in body["text"]

@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seed", type=int, default=1, help="random seed of the mailbox"
     )
+    parser.add_argument(
+        "--tone",
+        action="store_true",
+        help="random callers and a generated tone instead of the spoken tests/audio files",
+    )
     parser.add_argument("--messaging-version", type=int, choices=(1, 2), default=2)
     parser.add_argument("--user", default="alice")
     parser.add_argument("--password", default="secret")
@@ -71,6 +76,7 @@ async def serve(args: argparse.Namespace) -> None:
         password=args.password,
         voicemails=args.voicemails,
         seed=args.seed,
+        audio="tone" if args.tone else "speech",
     )
     port = args.port if args.port is not None else (8019 if args.tls else 8018)
     certificate = None
@@ -85,7 +91,11 @@ async def serve(args: argparse.Namespace) -> None:
     lines = [
         f"ICWS simulator listening on {running.url}",
         f"  user: {args.user}  password: {args.password}",
-        f"  voicemails: {args.voicemails} (seed {args.seed}), messaging {args.messaging_version}",
+        (
+            f"  voicemails: {args.voicemails} (seed {args.seed}, "
+            f"{'a tone' if args.tone else 'spoken'} recordings), "
+            f"messaging {args.messaging_version}"
+        ),
         f"  control API: POST {running.url}/_simulator/<command> (see tests/icws_simulator/README.md)",
     ]
     if certificate is not None:
