@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -25,9 +25,6 @@ from .const import (
     CONF_PLAYBACK_TIMEOUT,
     DEFAULT_PLAYBACK_TIMEOUT,
     DOMAIN,
-    ISSUE_LOGIN_REFUSED,
-    ISSUE_STOPPED_BY_SERVER,
-    ISSUE_UNTRUSTED_CERTIFICATE,
     LAST_ERRORS_KEPT,
     LOGGER,
     SETUP_TIMEOUT,
@@ -38,13 +35,9 @@ from .icws import (
     READY,
     ConnectionState,
     ConnectionStateChange,
-    IcwsCertificateError,
     IcwsClient,
     IcwsError,
     IcwsEvent,
-    IcwsSession,
-    IcwsSessionEndedError,
-    IcwsUnsupportedServerError,
     MessageWaiting,
     Phase,
     PlayStatusChange,
@@ -54,12 +47,7 @@ from .icws import (
     VoicemailDelta,
     VoicemailSnapshot,
 )
-from .issues import (
-    CLEARED_WHEN_CONNECTED,
-    async_create_issue,
-    async_create_unsupported_issue,
-    async_delete_issues,
-)
+from .issues import CLEARED_WHEN_CONNECTED, async_create_issue_for, async_delete_issues
 from .mailbox import (
     PLAYBACK_STARTED,
     PLAYBACK_STOPPED,
@@ -104,7 +92,13 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self.client = client
         self.connection = client.connection(self)
         self._mailbox = Mailbox(known)
-        self._playback = Playback(hass, self._playback_timeout, self._async_publish)
+        self._playback = Playback(
+            hass,
+            lambda: float(
+                entry.options.get(CONF_PLAYBACK_TIMEOUT, DEFAULT_PLAYBACK_TIMEOUT)
+            ),
+            self._async_publish,
+        )
         self._messages_waiting: int | None = None
         self._changes: deque[Change] = deque(maxlen=CHANGES_KEPT)
         self.change_listeners: list[Callable[[list[Change]], None]] = []
@@ -181,29 +175,9 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
                 entry, data={**entry.data, CONF_PASSWORD_REFUSED: True}
             )
             entry.async_start_reauth(self.hass)
-        elif isinstance(error, IcwsUnsupportedServerError):
-            async_create_unsupported_issue(self.hass, entry, error)
-        elif phase is Phase.REFUSED:
-            async_create_issue(
-                self.hass, entry, ISSUE_LOGIN_REFUSED, {"error": str(error)}
-            )
-        elif isinstance(error, IcwsSessionEndedError):
-            async_create_issue(
-                self.hass,
-                entry,
-                ISSUE_STOPPED_BY_SERVER,
-                {"reason": error.reason or "-"},
-            )
-        elif (
-            isinstance(error, IcwsCertificateError)
-            and self.client.verifies_certificates
-        ):
-            async_create_issue(
-                self.hass,
-                entry,
-                ISSUE_UNTRUSTED_CERTIFICATE,
-                {"host": error.host},
-                data={"host": error.host},
+        else:
+            async_create_issue_for(
+                self.hass, entry, phase, error, self.client.verifies_certificates
             )
 
     @callback
@@ -300,12 +274,6 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
 
     # --- Playback --------------------------------------------------------------------
 
-    def _playback_timeout(self) -> float:
-        timeout: float = self.config_entry.options.get(
-            CONF_PLAYBACK_TIMEOUT, DEFAULT_PLAYBACK_TIMEOUT
-        )
-        return timeout
-
     @callback
     def _async_playback_started(self, message_id: str) -> None:
         """Remember the message that plays; publish the change."""
@@ -338,6 +306,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         self._async_publish([self._change(kind, message_id, error)])
 
     # --- Actions (callers map the client's errors with errors.icws_errors) -----------
+    # They run on the connection's session (`connection.request`: it never logs in for us).
 
     def voicemail(self, message_id: str) -> Voicemail:
         """Return the message with this id; raise a translated error for others."""
@@ -349,12 +318,6 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
             )
         return voicemail
 
-    async def _async_request(
-        self, operation: Callable[[IcwsSession], Awaitable[None]]
-    ) -> None:
-        """Run an operation on the connection's session (it never logs in for us)."""
-        await self.connection.request(operation)
-
     async def async_stop(self, message_id: str | None) -> list[str]:
         """Stop a playback (None: the one that is playing); the ids stopped."""
         if message_id is None:
@@ -364,7 +327,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
         else:
             self.voicemail(message_id)
         stopped = message_id
-        await self._async_request(lambda session: session.stop(stopped))
+        await self.connection.request(lambda session: session.stop(stopped))
         if stopped == self._playback.playing:
             self._async_playback_ended()
             self._async_publish()
@@ -384,7 +347,7 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
                 translation_domain=DOMAIN, translation_key="no_play_target"
             )
         to = target
-        await self._async_request(
+        await self.connection.request(
             lambda session: session.play(message_id, target=to, state=state)
         )
         self._async_playback_started(message_id)
@@ -392,12 +355,14 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
     async def async_set_read(self, message_id: str, read: bool) -> None:
         """Mark a message read or unread; the server pushes the change."""
         self.voicemail(message_id)
-        await self._async_request(lambda session: session.set_read(message_id, read))
+        await self.connection.request(
+            lambda session: session.set_read(message_id, read)
+        )
 
     async def async_delete(self, message_id: str) -> None:
         """Delete a message; the server pushes its removal."""
         self.voicemail(message_id)
-        await self._async_request(lambda session: session.delete(message_id))
+        await self.connection.request(lambda session: session.delete(message_id))
 
     # --- Shutdown --------------------------------------------------------------------
 

@@ -14,7 +14,13 @@ from .const import (
     ISSUE_UNSUPPORTED_SERVER,
     ISSUE_UNTRUSTED_CERTIFICATE,
 )
-from .icws import IcwsUnsupportedServerError
+from .icws import (
+    IcwsCertificateError,
+    IcwsError,
+    IcwsSessionEndedError,
+    IcwsUnsupportedServerError,
+    Phase,
+)
 
 ALL_KINDS = (
     ISSUE_UNSUPPORTED_SERVER,
@@ -97,3 +103,34 @@ def async_delete_issues(
     """Remove the entry's issues of these kinds (all: the entry is being removed)."""
     for kind in kinds:
         ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))
+
+
+@callback
+def async_create_issue_for(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    phase: Phase,
+    error: IcwsError,
+    verifies_certificates: bool,
+) -> None:
+    """Raise the repair issue of a connection failure that waits for the user, if any.
+
+    A refused password has the reauth flow instead; a plain connection failure is
+    retried by the connection and raises nothing.
+    """
+    if isinstance(error, IcwsUnsupportedServerError):
+        async_create_unsupported_issue(hass, entry, error)
+    elif phase is Phase.REFUSED:
+        async_create_issue(hass, entry, ISSUE_LOGIN_REFUSED, {"error": str(error)})
+    elif isinstance(error, IcwsSessionEndedError):
+        async_create_issue(
+            hass, entry, ISSUE_STOPPED_BY_SERVER, {"reason": error.reason or "-"}
+        )
+    elif isinstance(error, IcwsCertificateError) and verifies_certificates:
+        async_create_issue(
+            hass,
+            entry,
+            ISSUE_UNTRUSTED_CERTIFICATE,
+            {"host": error.host},
+            data={"host": error.host},
+        )
