@@ -22,7 +22,7 @@ from custom_components.voicemail.helpers import audio_url, message_digest
 from custom_components.voicemail.media_source import format_seconds
 from custom_components.voicemail.play import async_mark_played
 from tests.audio import BROKEN
-from tests.icws_simulator import IcwsSimulator
+from tests.icws_simulator import IcwsSimulator, SimulatorSettings
 from tests.icws_simulator.fixtures import USER
 
 from .audio_helpers import (
@@ -325,3 +325,20 @@ async def test_marking_played_read(
     sim.inject_fault(MESSAGE_PATH, 500)
     await async_mark_played(entry, unread.message_id)
     assert "Could not mark a played voicemail read" in caplog.text
+
+
+@pytest.mark.parametrize("icws_settings", [SimulatorSettings(voicemail_mime_type=None)])
+async def test_an_attachment_without_a_mime_type_is_audio(
+    hass: HomeAssistant, sim: IcwsSimulator, init_integration: VoicemailConfigEntry
+) -> None:
+    """`mimeType` is optional (§10.7): a voicemail without one still plays."""
+    entry = init_integration
+    message_id = await async_add_spoken(hass, sim, entry, CAROL.path.read_bytes())
+    assert entry.runtime_data.data.by_id[message_id].attachments[0].mime_type is None
+    media = await media_source.async_resolve_media(
+        hass, media_id(entry, message_id), None
+    )
+    assert media.path is not None
+    assert entry.runtime_data.audio.seconds(message_id) == pytest.approx(
+        CAROL.seconds, abs=0.1
+    )

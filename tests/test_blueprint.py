@@ -26,10 +26,12 @@ from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
+from custom_components.voicemail.const import CONF_STT_ENGINE
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import entity_id_of, wait_until
+from tests.stt_engine import ENGINE, RecordingEngine, async_add_engine
 
 ROOT = Path(__file__).parent.parent
 BLUEPRINT = "voicemail/notify_new_voicemail.yaml"
@@ -114,6 +116,58 @@ async def test_automation_notifies_on_a_new_voicemail(
     sim.remove_voicemail(USER, vm.message_id)
     await wait_until(hass, lambda: vm.message_id not in coordinator.data.by_id)
     assert len(notifications) == 1
+
+
+async def test_automation_quotes_the_transcript(
+    hass: HomeAssistant,
+    sim: IcwsSimulator,
+    init_integration: VoicemailConfigEntry,
+    config_dir: Path,
+) -> None:
+    """With `include_transcript`, one notification once the voicemail is transcribed."""
+    engine = RecordingEngine("Please call me back about the invoice.", ["en-US"])
+    await async_add_engine(hass, engine)
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={**init_integration.options, CONF_STT_ENGINE: ENGINE},
+    )
+    await hass.async_block_till_done()
+    event_entity = entity_id_of(hass, init_integration, Platform.EVENT, "events")
+    notifications = async_mock_service(hass, "notify", "alices_phone")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Voicemail to my phone, with what was said",
+                "use_blueprint": {
+                    "path": BLUEPRINT,
+                    "input": {
+                        "voicemail_event": event_entity,
+                        "notify_action": "notify.alices_phone",
+                        "include_transcript": True,
+                    },
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+
+    sim.add_voicemail(
+        USER,
+        sender="Bob Smith <+15551234>",
+        received=datetime(2026, 11, 28, 9, 14, tzinfo=UTC),
+    )
+    await wait_until(hass, lambda: bool(notifications))
+    await hass.async_block_till_done()
+
+    assert [call.data for call in notifications] == [
+        {
+            "title": "New voicemail",
+            "message": "New voicemail from Bob Smith at 01:14 on 2026-11-28: "
+            '"Please call me back about the invoice."',
+        }
+    ]
 
 
 def _readme_examples() -> list[str]:
