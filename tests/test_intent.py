@@ -7,7 +7,7 @@ in the test time zone (US/Pacific), so "today" and "yesterday" are fixed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import shutil
 from typing import Any
@@ -102,15 +102,21 @@ def _one_new_from_a_number(sim: IcwsSimulator) -> int:
     [
         (
             _a_new_one_today,
-            "You have 4 new voicemails, the latest from Alice Cooper at 9:14.",
+            (
+                "You have 6 voicemails, 4 of them new; the latest new one is from"
+                " Alice Cooper at 9:14."
+            ),
         ),
         (
             _as_seeded,
-            "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30.",
+            (
+                "You have 5 voicemails, 3 of them new; the latest new one is from"
+                " Bob Smith yesterday at 8:30."
+            ),
         ),
         (
             _one_new_from_a_number,
-            "You have 1 new voicemail, from +15559876543 on November 20 at 0:01.",
+            "You have 5 voicemails, 1 of them new, from +15559876543 on November 20 at 0:01.",
         ),
     ],
     ids=["with_a_new_one_today", "latest_yesterday", "one_new_from_a_number"],
@@ -164,6 +170,30 @@ async def test_count_empty_mailbox(
     assert _speech(await _handle(hass, INTENT_COUNT)) == "You have no voicemails."
 
 
+async def test_count_when_every_voicemail_is_new(
+    hass: HomeAssistant,
+    sim: IcwsSimulator,
+    intents: VoicemailConfigEntry,
+) -> None:
+    """One voicemail, new; then two, both new: the total says it, not "of them"."""
+    await async_empty_mailbox(hass, sim, intents)
+    sim.add_voicemail(USER, sender="Alice Cooper <1001>", received=TODAY_9_14)
+    await wait_until(hass, lambda: len(intents.runtime_data.data.voicemails) == 1)
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == (
+        "You have 1 voicemail, a new one from Alice Cooper at 9:14."
+    )
+
+    sim.add_voicemail(
+        USER, sender="Dave Miller <3003>", received=TODAY_9_14 - timedelta(hours=1)
+    )
+    await wait_until(hass, lambda: len(intents.runtime_data.data.voicemails) == 2)
+
+    assert _speech(await _handle(hass, INTENT_COUNT)) == (
+        "You have 2 voicemails, all of them new; the latest is from Alice Cooper at 9:14."
+    )
+
+
 async def test_count_covers_every_account(
     hass: HomeAssistant,
     sim: IcwsSimulator,
@@ -175,7 +205,8 @@ async def test_count_covers_every_account(
     await wait_until(hass, lambda: bool(bob.runtime_data.data.voicemails))
 
     assert _speech(await _handle(hass, INTENT_COUNT)) == (
-        "You have 4 new voicemails, the latest from Grace Hill at 9:14."
+        "You have 6 voicemails, 4 of them new; the latest new one is from Grace Hill"
+        " at 9:14."
     )
 
 
@@ -327,7 +358,8 @@ async def test_assist_counts_voicemails(
 
     assert response["response_type"] == "action_done"
     assert response["speech"]["plain"]["speech"] == (
-        "You have 3 new voicemails, the latest from Bob Smith yesterday at 8:30."
+        "You have 5 voicemails, 3 of them new; the latest new one is from Bob Smith"
+        " yesterday at 8:30."
     )
 
 

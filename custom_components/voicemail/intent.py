@@ -161,7 +161,7 @@ class CountIntentHandler(_VoicemailIntentHandler):
     """Say how many voicemails there are, and from whom the latest new one is."""
 
     intent_type = INTENT_COUNT
-    description = "Tells how many voicemails and new (unread) voicemails there are"
+    description = "Tells how many voicemails there are, how many are new (unread), and the latest new one's caller"
 
     @override
     async def _async_speech(self, intent_obj: intent.Intent) -> str:
@@ -174,12 +174,18 @@ class CountIntentHandler(_VoicemailIntentHandler):
             key = "count_no_new_one" if len(voicemails) == 1 else "count_no_new_other"
             return await async_speech(hass, language, key, total=len(voicemails))
         latest = unread[0]  # the list is newest first
-        key = "count_new_one" if len(unread) == 1 else "count_new_other"
+        if len(voicemails) == 1:
+            key = "count_only_new_one"
+        elif len(unread) == len(voicemails):
+            key = "count_all_new"
+        else:
+            key = "count_new_one" if len(unread) == 1 else "count_new_other"
         return await async_speech(
             hass,
             language,
             key,
             count=len(unread),
+            total=len(voicemails),
             **await _async_about(hass, language, latest),
         )
 
