@@ -8,8 +8,9 @@ Against the rig's real hass, each number with its floor measured in the same run
   client's download of the same attachment from the simulator (bare.py) + ffmpeg run by the
   bench with the integration's own command line (transcode.py: MP3_ARGS), to completion.
 - cached: the view of a cached MP3 against Home Assistant's static `/local/` serving a copy
-  of that very file (same size), first and last byte; `GET /api/` with the same token for
-  reference (what authentication costs: `/local/` needs none).
+  of that very file (same size), first and last byte; for reference the same file with the
+  Bearer token sent (Home Assistant validates any token it gets; `/local/` needs none) and
+  `GET /api/` with the token (authentication + a small JSON answer).
 - long: a 10-minute voicemail added to the simulator: arrival -> MP3 cached (the new-message
   worker), then uncached views with hass's peak RSS over its RSS before (VmHWM reset through
   /proc/<pid>/clear_refs), ffmpeg's own speed and peak RSS (audio_bench.measure_ffmpeg).
@@ -75,6 +76,8 @@ class Cached:
     view_last: list[float] = field(default_factory=list)
     static_first: list[float] = field(default_factory=list)
     static_last: list[float] = field(default_factory=list)
+    static_auth_last: list[float] = field(default_factory=list)
+    """(reference) the `/local/` file with the Bearer token sent: its validation + static."""
     api_last: list[float] = field(default_factory=list)
     """(reference) `GET /api/` with the Bearer token: authentication + a small answer."""
 

@@ -88,6 +88,10 @@ def _cached(c: Cached) -> list[str]:
         "floor: `/local/` static file of the same size, first byte": ms(c.static_first),
         "floor: `/local/` static file of the same size, last byte": ms(c.static_last),
     }
+    if c.static_auth_last:
+        rows["(reference) the same `/local/` file, Bearer token sent, last byte"] = ms(
+            c.static_auth_last
+        )
     if c.api_last:
         rows["(reference) `GET /api/` with the Bearer token, last byte"] = ms(
             c.api_last
