@@ -218,8 +218,10 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
         report.idle_sse = await measures.measure_idle(rig, args.idle_seconds)
     if "audio" in args.sections:
         print("5. audio ...", flush=True)
+        await rig.refresh_websocket()
         report.audio = await measure_audio(rig, args)
     if "scale" in args.sections:
+        await rig.refresh_websocket()
         await _scale(rig, args, report)
 
 

@@ -45,7 +45,7 @@ from scripts._bench.audio_pieces import (
     timed_get,
     wait_file,
 )
-from scripts._bench.audio_stt import SttSample, transcription
+from scripts._bench.audio_stt import EVENTS_KEY, SttSample, transcription
 from scripts._bench.rig import SIM_PASSWORD, SIM_USER, WWW_DIR, Rig
 from scripts._dev.audio_bench import long_wav, measure_ffmpeg
 from tests.audio import path as audio_path
@@ -244,6 +244,8 @@ async def measure_audio(rig: Rig, args: Any) -> AudioResult:
     """Run the four audio measurements (the mailbox keeps its seeded messages)."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     result = AudioResult()
+    # Looked up first: the rig's WebSocket connection is not read during the section.
+    events = await rig.entity_id(EVENTS_KEY)
     messages = await rig.control.voicemails(SIM_USER)
     spoken = next(m for m in messages if m["kind"] == "voicemail" and m["audio_bytes"])
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as sim_http:
@@ -267,7 +269,7 @@ async def measure_audio(rig: Rig, args: Any) -> AudioResult:
             )
             print(f"   transcription ({args.stt_reps}) ...", flush=True)
             result.stt, result.stt_skipped = await transcription(
-                rig, sim, args.stt_reps
+                rig, sim, args.stt_reps, events
             )
         finally:
             await bare.logout(sim_http, session)

@@ -89,7 +89,10 @@ async def set_stt_engine(rig: Rig, engine: str | None) -> None:
 
 
 async def transcription(
-    rig: Rig, sim: tuple[aiohttp.ClientSession, bare.BareSession], reps: int
+    rig: Rig,
+    sim: tuple[aiohttp.ClientSession, bare.BareSession],
+    reps: int,
+    events: str,
 ) -> tuple[list[SttSample], str]:
     """Spoken voicemails added -> `transcribed`; then the floor's pieces on the same audio.
 
@@ -100,7 +103,6 @@ async def transcription(
     if await rig.api.state(STT_ENTITY) is None:
         return [], f"{STT_ENTITY} is not loaded in the rig's hass"
     recognizer = await asyncio.to_thread(Recognizer)
-    events = await rig.entity_id(EVENTS_KEY)
     await set_stt_engine(rig, STT_ENTITY)
     ws = await rig.api.websocket()
     samples: list[SttSample] = []

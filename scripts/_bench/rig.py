@@ -12,6 +12,7 @@ exists before Home Assistant starts, so that it serves `/local/` (the audio sect
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -106,10 +107,23 @@ class Rig:
         return self.simulator.url
 
     async def websocket(self) -> HassWebSocket:
-        """Return the rig's WebSocket connection (opened once)."""
+        """Return the rig's WebSocket connection (opened once, or after refresh)."""
         if self.ws is None:
             self.ws = await self.api.websocket()
         return self.ws
+
+    async def refresh_websocket(self) -> None:
+        """Close the rig's WebSocket connection; the next use opens a new one.
+
+        Between sections, outside any timing: Home Assistant pings every WebSocket client
+        each 55 s and closes one whose pong does not come, and this client answers pings
+        only while it reads (during a command). A connection left unread for longer than
+        about a minute (the idle section, then the audio section) is closed by the server.
+        """
+        if self.ws is not None:
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                await self.ws.close()
+            self.ws = None
 
     async def entity_id(self, key: str) -> str:
         """Return the id of one of the entry's entities, by the end of its unique id."""
