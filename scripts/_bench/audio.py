@@ -172,24 +172,24 @@ async def cached_rounds(
     view_url = rig.hass.base_url + audio_url(rig.entry_id, message_id)
     static_url = f"{rig.hass.base_url}/local/{static.name}"
     auth = {"Authorization": f"Bearer {rig.api.token}"}
-    order = ["view", "static", "api"]
+    requests = {
+        "view": (view_url, auth),
+        "static": (static_url, {}),
+        "static_auth": (static_url, auth),
+        "api": (f"{rig.hass.base_url}/api/", auth),
+    }
+    order = list(requests)
     for rnd in range(warmup + reps):
         random.shuffle(order)
         for kind in order:
-            if kind == "api":
-                _, last, _ = await timed_get(
-                    rig.http, f"{rig.hass.base_url}/api/", auth
-                )
-                if rnd >= warmup:
-                    result.api_last.append(last)
-                continue
-            url, headers = (view_url, auth) if kind == "view" else (static_url, {})
-            first, last, size = await timed_get(rig.http, url, headers)
-            if size != result.mp3_bytes:
+            first, last, size = await timed_get(rig.http, *requests[kind])
+            if kind != "api" and size != result.mp3_bytes:
                 raise RuntimeError(f"{kind}: {size} bytes, not {result.mp3_bytes}")
-            if rnd >= warmup:
+            if rnd < warmup:
+                continue
+            if kind in {"view", "static"}:
                 getattr(result, f"{kind}_first").append(first)
-                getattr(result, f"{kind}_last").append(last)
+            getattr(result, f"{kind}_last").append(last)
     return result
 
 
