@@ -2,7 +2,9 @@
 
 Usage: scripts/bench [--quick] [--nice -10] [--action-reps 200] [--push-reps 40]
                      [--poll-reps 20] [--idle-seconds 60] [--sizes 10,1000,5000,10000]
-                     [--setups 5] [--deltas 10]
+                     [--setups 5] [--deltas 10] [--audio-reps 20] [--cached-reps 200]
+                     [--long-minutes 10] [--long-reps 3] [--stt-reps 5]
+                     [--sections action,push,idle,audio,scale]
 
 Prints Markdown tables (also written to .dev/bench/results.md, raw samples to
 .dev/bench/results.json). Traffic stays on 127.0.0.1.
@@ -27,6 +29,7 @@ import aiohttp
 
 from custom_components.voicemail.const import DEFAULT_MAX_BUTTONS
 from scripts._bench import measures
+from scripts._bench.audio import measure_audio
 from scripts._bench.load import LoadMonitor
 from scripts._bench.report import Report
 from scripts._bench.rig import BENCH_DIR, Rig, proc_status_kib, start_rig
@@ -35,6 +38,7 @@ from scripts._dev.config import REPO
 from scripts._dev.entry import wait_entry_state
 
 TOTAL_TIMEOUT = 15 * 60.0
+SECTIONS = ("action", "push", "idle", "audio", "scale")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -68,12 +72,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ),
     )
     parser.add_argument("--deltas", type=int, default=10, help="deltas per size")
+    audio = parser.add_argument_group("5. audio")
+    audio.add_argument("--audio-reps", type=int, default=20, help="uncached rounds")
+    audio.add_argument("--cached-reps", type=int, default=200, help="cached rounds")
+    audio.add_argument("--long-minutes", type=float, default=10.0)
+    audio.add_argument(
+        "--long-reps", type=int, default=3, help="uncached rounds, long message"
+    )
+    audio.add_argument("--stt-reps", type=int, default=5, help="transcriptions")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help="the sections to run, comma-separated (a subset for a trial)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.action_reps, args.push_reps, args.poll_reps = 30, 8, 4
         args.idle_seconds, args.poll_idle_seconds = 10.0, 5.0
         args.setups, args.deltas = 2, 3
+        args.audio_reps, args.cached_reps, args.long_reps, args.stt_reps = 5, 30, 1, 2
     args.sizes = sorted(int(size) for size in args.sizes.split(","))
+    args.sections = [name.strip() for name in args.sections.split(",")]
+    if unknown := set(args.sections) - set(SECTIONS):
+        parser.error(f"unknown sections {sorted(unknown)}: choose from {SECTIONS}")
     return args
 
 
@@ -155,8 +176,9 @@ async def run(args: argparse.Namespace) -> Report:
         monitor.stop()
     report.others_cores = monitor.others_cores
     report.ours_cores = monitor.ours_cores
-    print("   live memory of the mailbox model (tracemalloc) ...", flush=True)
-    report.model_memory = await _model_memory(args.sizes)
+    if "scale" in args.sections:
+        print("   live memory of the mailbox model (tracemalloc) ...", flush=True)
+        report.model_memory = await _model_memory(args.sizes)
     report.load_after = loadavg()
     return report
 
@@ -182,9 +204,28 @@ async def _model_memory(sizes: list[int]) -> list[dict[str, int]]:
 
 
 async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
-    print(f"1. action overhead ({args.action_reps} rounds) ...", flush=True)
-    report.action = await measures.measure_action(rig, args.action_reps)
+    if "action" in args.sections:
+        print(f"1. action overhead ({args.action_reps} rounds) ...", flush=True)
+        report.action = await measures.measure_action(rig, args.action_reps)
+    if "push" in args.sections:
+        await _push(rig, args, report)
+    if "idle" in args.sections:
+        print(
+            f"4. idle with server-sent events ({args.idle_seconds:.0f} s) ...",
+            flush=True,
+        )
+        await asyncio.sleep(5.0)
+        report.idle_sse = await measures.measure_idle(rig, args.idle_seconds)
+    if "audio" in args.sections:
+        print("5. audio ...", flush=True)
+        await rig.refresh_websocket()
+        report.audio = await measure_audio(rig, args)
+    if "scale" in args.sections:
+        await rig.refresh_websocket()
+        await _scale(rig, args, report)
 
+
+async def _push(rig: Rig, args: argparse.Namespace, report: Report) -> None:
     print(f"2. push latency, server-sent events ({args.push_reps}) ...", flush=True)
     sensor = await rig.entity_id(measures.VOICEMAILS_KEY)
     watcher = await StateWatcher.subscribe(rig.api, sensor)
@@ -245,12 +286,8 @@ async def _measure(rig: Rig, args: argparse.Namespace, report: Report) -> None:
     finally:
         await set_messaging_version(rig, 2)
 
-    print(
-        f"4. idle with server-sent events ({args.idle_seconds:.0f} s) ...", flush=True
-    )
-    await asyncio.sleep(5.0)
-    report.idle_sse = await measures.measure_idle(rig, args.idle_seconds)
 
+async def _scale(rig: Rig, args: argparse.Namespace, report: Report) -> None:
     print("3. scale ...", flush=True)
     await rig.set_entry_enabled(False)
     await asyncio.sleep(2.0)

@@ -1,8 +1,9 @@
 """The floor on the ICWS side: a bare aiohttp client of the simulator, no integration code.
 
 It logs in with one request, keeps the session's CSRF token and cookie, and sends exactly
-the requests the limits need: play/stop (one round trip), and the voicemail subscription
-with a server-sent-events reader that only splits events at blank lines.
+the requests the limits need: play/stop (one round trip), the voicemail subscription
+with a server-sent-events reader that only splits events at blank lines, and the download
+of a message's attachment into a file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 import json
+from pathlib import Path
 import time
 from urllib.parse import quote
 
@@ -18,6 +20,9 @@ import aiohttp
 ICWS_JSON = "application/vnd.inin.icws+JSON;charset=utf-8"
 LOGIN_TYPE = "urn:inin.com:connection:icAuthConnectionRequestSettings"
 VOICEMAIL_SUBSCRIPTION = "messaging/subscriptions/unified-messaging/voicemail-messages"
+# The simulator's fileUri of an attachment (its default `relative` style).
+ATTACHMENTS = "/icws/unified-messaging/attachments"
+CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,32 @@ async def stop(
         await resp.read()
         if resp.status != 204:
             raise RuntimeError(f"stop: {resp.status}")
+
+
+async def download(
+    http: aiohttp.ClientSession,
+    session: BareSession,
+    url: str,
+    *,
+    message_id: str,
+    file_name: str,
+    target: Path,
+) -> int:
+    """GET a message's attachment (server-relative fileUri) into `target`; return its bytes.
+
+    Chunks of 64 KiB written as they come, as the integration's download does (there in
+    the executor; here in the loop: the bench has nothing else to do meanwhile).
+    """
+    path = f"{ATTACHMENTS}/{quote(message_id, safe='')}/{quote(file_name, safe='')}"
+    size = 0
+    async with http.get(url + path, headers=session.headers) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"download: {resp.status}")
+        with target.open("wb") as file:
+            async for chunk in resp.content.iter_chunked(CHUNK):
+                file.write(chunk)
+                size += len(chunk)
+    return size
 
 
 class BareEventStream:

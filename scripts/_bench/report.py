@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts._bench.audio import AudioResult
+from scripts._bench.audio_report import audio_markdown
 from scripts._bench.measures import PUSH_JITTER, ActionResult, IdleResult, ScaleStep
 from scripts._bench.stats import Summary, ms
 
@@ -66,6 +68,7 @@ class Report:
     rss_baseline_kib: int = 0
     scale: list[ScaleStep] = field(default_factory=list)
     model_memory: list[dict[str, int]] = field(default_factory=list)
+    audio: AudioResult | None = None
     others_cores: float = 0.0
     ours_cores: float = 0.0
 
@@ -104,6 +107,7 @@ class Report:
         lines += self._push()
         lines += self._scale()
         lines += self._idle()
+        lines += audio_markdown(self.audio)
         return "\n".join(lines) + "\n"
 
     def _action(self) -> list[str]:
@@ -307,6 +311,8 @@ class Report:
         return [*lines, ""]
 
     def _idle(self) -> list[str]:
+        if self.idle_sse is None and self.idle_poll is None:
+            return []
         lines = ["## 4. Idle cost", ""]
         for name, idle in (
             ("server-sent events", self.idle_sse),

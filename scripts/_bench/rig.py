@@ -4,10 +4,15 @@ Home Assistant runs on its own configuration directory (.dev/bench/config, made 
 run: onboarding included), with scripts/_dev's development configuration except that the
 integration logs at warning level as it would for a user (debug logging writes a line per
 request) and a `script.noop` with an empty sequence exists as a second no-op reference.
+The audio part is the one scripts/develop gets (scripts/_dev/audio_config.py): the `ffmpeg:`
+integration with the project's binary (the integration depends on it) and `dev_pocketsphinx:`
+(stt.pocketsphinx) when the Python of Home Assistant has pocketsphinx. A `www/` directory
+exists before Home Assistant starts, so that it serves `/local/` (the audio section's floor).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -17,9 +22,10 @@ from typing import Any
 
 import aiohttp
 
+from scripts._dev.audio_config import audio_yaml, stt_available
 from scripts._dev.config import CONFIGURATION_YAML, REPO
 from scripts._dev.entry import DOMAIN, Connection, ensure_entry, wait_entry_state
-from scripts._dev.hass import HassProcess
+from scripts._dev.hass import HassProcess, hass_python
 from scripts._dev.hass_api import DEMO_USER, HassApi, HassWebSocket
 from scripts._dev.processes import LOOPBACK, free_port
 from scripts._dev.simulator import (
@@ -32,12 +38,16 @@ from scripts._dev.simulator import (
 
 BENCH_DIR = REPO / ".dev" / "bench"
 CONFIG_DIR = BENCH_DIR / "config"
+WWW_DIR = CONFIG_DIR / "www"
 DEBUG_LINE = "    custom_components.voicemail: debug\n"
 NOOP_SCRIPT = "script.noop"
 
 
-def bench_configuration() -> str:
-    """scripts/_dev's configuration.yaml, integration at warning level, plus script.noop."""
+def bench_configuration(*, stt: bool) -> str:
+    """scripts/_dev's configuration.yaml, integration at warning level, plus script.noop.
+
+    Then the audio part (ffmpeg with the project's binary; dev_pocketsphinx when `stt`).
+    """
     if DEBUG_LINE not in CONFIGURATION_YAML:
         raise RuntimeError(
             "scripts/_dev/config.py changed its logger section: update scripts/_bench/rig.py"
@@ -49,6 +59,7 @@ def bench_configuration() -> str:
         )
         + "\n# A no-op action for comparison: an empty script.\n"
         + "script:\n  noop:\n    alias: No-op\n    sequence: []\n"
+        + audio_yaml(stt=stt)
     )
 
 
@@ -96,10 +107,23 @@ class Rig:
         return self.simulator.url
 
     async def websocket(self) -> HassWebSocket:
-        """Return the rig's WebSocket connection (opened once)."""
+        """Return the rig's WebSocket connection (opened once, or after refresh)."""
         if self.ws is None:
             self.ws = await self.api.websocket()
         return self.ws
+
+    async def refresh_websocket(self) -> None:
+        """Close the rig's WebSocket connection; the next use opens a new one.
+
+        Between sections, outside any timing: Home Assistant pings every WebSocket client
+        each 55 s and closes one whose pong does not come, and this client answers pings
+        only while it reads (during a command). A connection left unread for longer than
+        about a minute (the idle section, then the audio section) is closed by the server.
+        """
+        if self.ws is not None:
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                await self.ws.close()
+            self.ws = None
 
     async def entity_id(self, key: str) -> str:
         """Return the id of one of the entry's entities, by the end of its unique id."""
@@ -147,8 +171,10 @@ async def start_rig(http: aiohttp.ClientSession, voicemails: int) -> Rig:
     shutil.rmtree(CONFIG_DIR, ignore_errors=True)
     CONFIG_DIR.mkdir(parents=True)
     (CONFIG_DIR / "configuration.yaml").write_text(
-        bench_configuration(), encoding="utf-8"
+        bench_configuration(stt=stt_available(hass_python())), encoding="utf-8"
     )
+    # frontend serves <config>/www at /local only when the directory exists at start.
+    WWW_DIR.mkdir()
     simulator = simulator_process(
         free_port(),
         log_path=BENCH_DIR / "simulator.log",

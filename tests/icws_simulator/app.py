@@ -30,11 +30,14 @@ if TYPE_CHECKING:
 
 SUBSCRIPTIONS = {"voicemail-messages", "fax-messages", "messages-waiting-indicator"}
 SIMULATOR_KEY: web.AppKey[IcwsSimulator] = web.AppKey("icws_simulator")
+MAX_REQUEST_BYTES = 96 * 1024 * 1024
+"""Largest request body: `add-voicemail` with `audio_base64` of a long message (an hour of
+16-bit 8 kHz PCM is 58 MiB, 77 MiB in base64); aiohttp's default is 1 MiB."""
 
 
 def build_app(sim: IcwsSimulator) -> web.Application:
     """Create the application serving `sim`."""
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[SIMULATOR_KEY] = sim
 
     async def handle(request: web.Request) -> web.StreamResponse:
