@@ -25,7 +25,7 @@ from .const import DOMAIN, LOGGER
 from .errors import AudioError, action_error
 from .helpers import message_digest
 from .icws import IcwsError, Voicemail
-from .mailbox import DELETED, Change
+from .mailbox import DELETED, Change, VoicemailData
 from .transcode import async_decode_pcm, async_transcode
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ class VoicemailAudio:
         self._store = audio_store(hass, entry_id)
         self._data: AudioData = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._indexed: VoicemailData | None = None
+        self._by_key: dict[str, Voicemail] = {}
 
     async def async_load(self) -> None:
         """Load durations and transcripts; prepare the cache directory."""
@@ -125,15 +127,16 @@ class VoicemailAudio:
         self._save()
 
     def message_of(self, key: str) -> Voicemail | None:
-        """Return the message whose file key this is."""
-        return next(
-            (
-                vm
-                for vm in self.coordinator.data.voicemails
-                if message_digest(vm.message_id) == key
-            ),
-            None,
-        )
+        """Return the message whose file key this is.
+
+        The digests are indexed once per published mailbox (a view request must not
+        hash every id of a large mailbox).
+        """
+        data = self.coordinator.data
+        if data is not self._indexed:
+            self._by_key = {message_digest(vm.message_id): vm for vm in data.voicemails}
+            self._indexed = data
+        return self._by_key.get(key)
 
     # --- The audio ---------------------------------------------------------------------
 
