@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 
 from homeassistant.components.frontend import add_extra_js_url
-from homeassistant.components.http import StaticPathConfig
+from homeassistant.components.http.server import StaticPathConfig  # where it is defined
 from homeassistant.core import HomeAssistant
 
 CARD_DIR: Final = Path(__file__).parent / "frontend"
