@@ -36,10 +36,12 @@ async def test_card_url_is_an_extra_module_of_the_frontend(hass: HomeAssistant) 
 async def test_card_files_are_served_without_login(
     hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
-    """The browser loads the card (and its editor) before anyone has logged in."""
+    """The browser loads the card (and the files it imports) before anyone logs in."""
     assert await async_setup_component(hass, DOMAIN, {})
     client = await hass_client_no_auth()
-    for name in (CARD_FILE, EDITOR_FILE):
+    names = sorted(path.name for path in CARD_DIR.glob("*.js"))
+    assert {CARD_FILE, EDITOR_FILE} < set(names)  # and the texts and hash it imports
+    for name in names:
         response = await client.get(f"{CARD_URL_BASE}/{name}?v={files_version()}")
         assert response.status == 200, name
         assert response.content_type in ("application/javascript", "text/javascript")

@@ -28,7 +28,7 @@ from tests.e2e.harness import (
 
 DASHBOARD = "voicemail-card"
 CARD_TYPE = "custom:voicemail-card"
-# English texts of the card (TEXTS.en in custom_components/voicemail/frontend/voicemail-card.js).
+# English texts of the card (TEXTS.en in custom_components/voicemail/frontend/voicemail-card-texts.js).
 PLAY_HERE = "Play {} in the browser"
 MARK_READ = "Mark {} read"
 MARK_UNREAD = "Mark {} unread"

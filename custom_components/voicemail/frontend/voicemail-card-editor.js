@@ -1,7 +1,7 @@
 // The visual editor of custom:voicemail-card: the account's event entity, a title, how many.
 //
 // Imported by the card's getConfigElement(), which hands over its texts and entity list, so
-// every text lives in voicemail-card.js. Uses Home Assistant's entity picker when the page
+// every text lives in voicemail-card-texts.js. Uses Home Assistant's entity picker when the page
 // has it, else a <select> of the voicemail event entities; fires `config-changed`.
 
 let shared;
