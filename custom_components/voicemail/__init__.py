@@ -9,6 +9,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .account import async_create_client
 from .audio import VoicemailAudio, async_remove_audio
+from .card import async_register_card
 from .const import DOMAIN
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .event import async_load_known, known_messages_store
@@ -23,9 +24,10 @@ PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions and the audio view, which exist with or without accounts."""
+    """Register the actions, the audio view and the card: with or without accounts."""
     async_setup_services(hass)
     hass.http.register_view(VoicemailAudioView())
+    await async_register_card(hass)
     return True
 
 

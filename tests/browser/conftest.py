@@ -24,6 +24,7 @@ from tests.e2e.stack import (  # noqa: F401  (fixtures: pytest finds them by nam
     api,
     auto_enable_custom_integrations,
     control,
+    entry,
     log_sections,
     print_timings,
     session,
