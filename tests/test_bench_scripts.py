@@ -10,6 +10,7 @@ themselves are the benchmark's, not asserted here.
 from __future__ import annotations
 
 import asyncio
+import mmap
 import os
 from pathlib import Path
 
@@ -44,10 +45,17 @@ async def test_audio_floor_runs_the_integrations_ffmpeg_commands(
 
 
 async def test_peak_rss_sees_memory_taken_inside_the_block() -> None:
-    """PeakRss of this process: 32 MiB touched and freed inside the block are seen."""
+    """PeakRss of this process: 32 MiB touched and freed inside the block are seen.
+
+    Fresh pages from an anonymous mmap: a bytearray may reuse heap memory that is
+    already resident after earlier tests (glibc raises its mmap threshold once a large
+    block was freed), and then nothing grows.
+    """
+    size = 32 * 1024 * 1024
     async with PeakRss(os.getpid()) as rss:
-        block = bytearray(32 * 1024 * 1024)
-        block[::4096] = b"\1" * len(block[::4096])
+        block = mmap.mmap(-1, size)
+        for offset in range(0, size, mmap.PAGESIZE):
+            block[offset] = 1
         await asyncio.sleep(0.01)  # the sampler, where clear_refs is refused
-        del block
+        block.close()
     assert rss.growth_kib >= 16 * 1024
