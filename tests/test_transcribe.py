@@ -6,6 +6,8 @@ A test stt entity (tests/stt_engine.py) records what the integration streams: 16
 
 from __future__ import annotations
 
+import asyncio
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -221,3 +223,29 @@ async def test_the_event_entity_offers_the_new_types(
     assert {"transcribed", "transcription_failed"} <= set(
         state.attributes["event_types"]
     )
+
+
+async def test_a_burst_of_new_voicemails_is_one_task(
+    hass: HomeAssistant, sim: IcwsSimulator, init_integration: VoicemailConfigEntry
+) -> None:
+    """Voicemails that come in one snapshot (after an outage) are fetched by one task."""
+    audio = init_integration.runtime_data.audio
+    sim.disconnect_sessions(USER)
+    added = [
+        sim.add_voicemail(USER, audio=BOB.path.read_bytes()).message_id
+        for _ in range(4)
+    ]
+    workers: list[int] = []
+
+    def fetched() -> bool:
+        workers.append(
+            sum(
+                1
+                for t in asyncio.all_tasks()
+                if t.get_name() == "voicemail new voicemail"
+            )
+        )
+        return all(audio.seconds(message_id) is not None for message_id in added)
+
+    await wait_until(hass, fetched)
+    assert max(workers) == 1

@@ -13,6 +13,7 @@ then fires `transcribed` (or `transcription_failed`, with the translated reason)
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 from homeassistant.components.stt import (
     DOMAIN as STT_DOMAIN,
@@ -108,46 +109,54 @@ async def async_transcribe(
 
 
 class NewVoicemailWorker:
-    """Fetches (and transcribes) each new voicemail, one at a time, in the background."""
+    """Fetches (and transcribes) each new voicemail, one at a time, in the background.
+
+    One task drains a queue of message ids: a burst of new voicemails (a reconnect
+    after a long outage brings them all in one snapshot) costs one task, not one each.
+    """
 
     def __init__(self, hass: HomeAssistant, coordinator: VoicemailCoordinator) -> None:
         """Follow one account; nothing runs until a voicemail arrives."""
         self.hass = hass
         self.coordinator = coordinator
-        self._one_at_a_time = asyncio.Lock()
+        self._queue: deque[str] = deque()
+        self._task: asyncio.Task[None] | None = None
 
     @callback
     def async_on_changes(self, changes: list[Change]) -> None:
-        """Start the work for each voicemail that arrived."""
-        for change in changes:
-            if change.kind == RECEIVED and change.voicemail is not None:
-                if change.voicemail.audio is None:
-                    continue
-                self.coordinator.config_entry.async_create_background_task(
-                    self.hass,
-                    self._async_process(change.message_id),
-                    name=f"{DOMAIN} new voicemail",
-                )
+        """Queue each voicemail that arrived; start the drain if it is not running."""
+        self._queue.extend(
+            change.message_id
+            for change in changes
+            if change.kind == RECEIVED
+            and change.voicemail is not None
+            and change.voicemail.audio is not None
+        )
+        if self._queue and (self._task is None or self._task.done()):
+            self._task = self.coordinator.config_entry.async_create_background_task(
+                self.hass, self._async_drain(), name=f"{DOMAIN} new voicemail"
+            )
+
+    async def _async_drain(self) -> None:
+        while self._queue:
+            await self._async_process(self._queue.popleft())
 
     async def _async_process(self, message_id: str) -> None:
         coordinator = self.coordinator
         engine = configured_engine(coordinator)
-        async with self._one_at_a_time:
-            try:
-                await coordinator.audio.async_file(message_id)
-                if engine is None:
-                    return
-                await async_transcribe(self.hass, coordinator, message_id, engine)
-            except HomeAssistantError as err:
-                if engine is None or coordinator.data.by_id.get(message_id) is None:
-                    # Playing it will tell (and try again); a deleted one is gone.
-                    LOGGER.debug(
-                        "The audio of a new voicemail was not fetched: %s", err
-                    )
-                    return
-                LOGGER.warning("A new voicemail could not be transcribed: %s", err)
-                coordinator.async_publish_change(
-                    TRANSCRIPTION_FAILED, message_id, error=str(err)
-                )
+        try:
+            await coordinator.audio.async_file(message_id)
+            if engine is None:
                 return
-            coordinator.async_publish_change(TRANSCRIBED, message_id)
+            await async_transcribe(self.hass, coordinator, message_id, engine)
+        except HomeAssistantError as err:
+            if engine is None or coordinator.data.by_id.get(message_id) is None:
+                # Playing it will tell (and try again); a deleted one is gone.
+                LOGGER.debug("The audio of a new voicemail was not fetched: %s", err)
+                return
+            LOGGER.warning("A new voicemail could not be transcribed: %s", err)
+            coordinator.async_publish_change(
+                TRANSCRIPTION_FAILED, message_id, error=str(err)
+            )
+            return
+        coordinator.async_publish_change(TRANSCRIBED, message_id)
