@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Generator
 import os
+from pathlib import Path
 import shutil
 from unittest.mock import PropertyMock, patch
 
@@ -190,3 +191,20 @@ async def events(hass: HomeAssistant, init_integration: MockConfigEntry) -> Even
 async def media_source_loaded(hass: HomeAssistant) -> None:
     """Load the media source integration (default_config does for a user)."""
     assert await async_setup_component(hass, "media_source", {})
+
+
+SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
+
+
+@pytest.fixture
+async def assist(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """Load the built-in agent, with custom_sentences/en/voicemail.yaml in the config dir."""
+    target = Path(hass.config.config_dir) / "custom_sentences" / "en"
+    await hass.async_add_executor_job(lambda: target.mkdir(parents=True))
+    await hass.async_add_executor_job(shutil.copy, SENTENCES, target)
+    for component in ("homeassistant", "intent", "conversation"):
+        assert await async_setup_component(hass, component, {})
+    await hass.async_block_till_done()
+    return init_integration

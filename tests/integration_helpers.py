@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_PASSWORD,
@@ -27,7 +28,7 @@ from homeassistant.const import (
     STATE_UNKNOWN,
     Platform,
 )
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -323,3 +324,11 @@ class EventLog:
     def types(self) -> list[str]:
         """Return the event types fired so far."""
         return [event_type for event_type, _ in self.fired]
+
+
+async def async_converse(hass: HomeAssistant, text: str) -> dict[str, Any]:
+    """Say `text` to the built-in conversation agent; return its response as a dict."""
+    result = await conversation.async_converse(
+        hass, text, None, Context(), language="en"
+    )
+    return result.response.as_dict()

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-import shutil
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components import conversation
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 import pytest
@@ -30,6 +26,7 @@ from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
     STOP_PATH,
+    async_converse,
     async_empty_mailbox,
     async_set_play_target,
     async_setup_bob,
@@ -37,7 +34,6 @@ from tests.integration_helpers import (
     wait_until,
 )
 
-SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # 10:00 in US/Pacific
 TODAY_9_14 = datetime(2026, 11, 28, 17, 14, tzinfo=UTC)  # 9:14 in US/Pacific
 
@@ -295,32 +291,6 @@ async def test_stop(
 # --- the built-in conversation agent with the repository's sentences ---------------------
 
 
-@pytest.fixture
-async def assist(
-    hass: HomeAssistant, init_integration: VoicemailConfigEntry, tmp_path: Path
-) -> VoicemailConfigEntry:
-    """Load the built-in agent, with custom_sentences/en/voicemail.yaml in the config dir.
-
-    The plugin's config dir is a folder inside its installed package, shared by all
-    tests: this test gets a config dir of its own.
-    """
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "custom_sentences" / "en"
-    await hass.async_add_executor_job(lambda: target.mkdir(parents=True))
-    await hass.async_add_executor_job(shutil.copy, SENTENCES, target)
-    for component in ("homeassistant", "intent", "conversation"):
-        assert await async_setup_component(hass, component, {})
-    await hass.async_block_till_done()
-    return init_integration
-
-
-async def _converse(hass: HomeAssistant, text: str) -> dict[str, Any]:
-    result = await conversation.async_converse(
-        hass, text, None, Context(), language="en"
-    )
-    return result.response.as_dict()
-
-
 @pytest.mark.parametrize(
     "sentence",
     ["stop the voicemail", "stop playing the voicemail", "stop voicemail playback"],
@@ -334,7 +304,7 @@ async def test_assist_stops_the_voicemail(
     """Saying "stop the voicemail" reaches our intent through the default agent."""
     await async_start_playback(hass, sim, assist)
 
-    response = await _converse(hass, sentence)
+    response = await async_converse(hass, sentence)
 
     assert response["speech"]["plain"]["speech"] == "Stopped the voicemail."
     assert [r.status for r in sim.requests_to(STOP_PATH)] == [204]
@@ -354,7 +324,7 @@ async def test_assist_counts_voicemails(
     sentence: str,
 ) -> None:
     """Asking how many voicemails there are reaches our intent through the default agent."""
-    response = await _converse(hass, sentence)
+    response = await async_converse(hass, sentence)
 
     assert response["response_type"] == "action_done"
     assert response["speech"]["plain"]["speech"] == (
@@ -371,7 +341,7 @@ async def test_assist_plays_the_newest_voicemail(
     """Saying "play the latest voicemail" plays the newest unread one."""
     await async_set_play_target(hass, assist, "1234")
 
-    response = await _converse(hass, "play the latest voicemail")
+    response = await async_converse(hass, "play the latest voicemail")
 
     assert response["speech"]["plain"]["speech"] == (
         "Playing the voicemail from Bob Smith, received yesterday at 8:30."

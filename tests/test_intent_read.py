@@ -7,13 +7,8 @@ a test speech-to-text engine (tests/stt_engine.py) where one is needed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-import shutil
-from typing import Any
 
-from homeassistant.components import conversation
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.setup import async_setup_component
+from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.voicemail.const import CONF_STT_ENGINE
@@ -22,34 +17,11 @@ from tests.audio import VOICEMAILS
 from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.fixtures import USER
 
-from .integration_helpers import async_empty_mailbox, wait_until
+from .integration_helpers import async_converse, async_empty_mailbox, wait_until
 from .stt_engine import ENGINE, RecordingEngine, async_add_engine
 
-SENTENCES = Path(__file__).parent.parent / "custom_sentences" / "en" / "voicemail.yaml"
 BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
 NEWEST = datetime(2026, 11, 29, 17, 14, tzinfo=UTC)
-
-
-@pytest.fixture
-async def assist(
-    hass: HomeAssistant, init_integration: VoicemailConfigEntry, tmp_path: Path
-) -> VoicemailConfigEntry:
-    """Load the built-in agent with the custom sentences (a config dir of its own)."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "custom_sentences" / "en"
-    await hass.async_add_executor_job(lambda: target.mkdir(parents=True))
-    await hass.async_add_executor_job(shutil.copy, SENTENCES, target)
-    for component in ("homeassistant", "intent", "conversation"):
-        assert await async_setup_component(hass, component, {})
-    await hass.async_block_till_done()
-    return init_integration
-
-
-async def _say(hass: HomeAssistant, text: str) -> dict[str, Any]:
-    result = await conversation.async_converse(
-        hass, text, None, Context(), language="en"
-    )
-    return result.response.as_dict()
 
 
 async def _newest_from_bob(
@@ -93,7 +65,7 @@ async def test_reads_the_transcript_made_on_arrival(
         hass, lambda: assist.runtime_data.audio.transcript(message_id) is not None
     )
 
-    speech = (await _say(hass, sentence))["speech"]["plain"]["speech"]
+    speech = (await async_converse(hass, sentence))["speech"]["plain"]["speech"]
 
     assert speech.startswith("The voicemail from Bob Smith ")
     assert speech.endswith(" says: please call me back")
@@ -109,7 +81,9 @@ async def test_transcribes_on_demand(
     await async_add_engine(hass, engine)
     await _use_engine(hass, assist)
 
-    speech = (await _say(hass, "read my latest voicemail"))["speech"]["plain"]["speech"]
+    speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
+        "plain"
+    ]["speech"]
 
     assert speech.endswith(" says: thanks bye")
     assert engine.calls == 1
@@ -120,7 +94,9 @@ async def test_says_there_is_no_engine(
 ) -> None:
     """Without an engine: who called, and where to set one."""
     await _newest_from_bob(hass, sim, assist)
-    speech = (await _say(hass, "read my latest voicemail"))["speech"]["plain"]["speech"]
+    speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
+        "plain"
+    ]["speech"]
     assert speech.startswith("The latest voicemail, from Bob Smith ")
     assert "no speech-to-text engine is set" in speech
 
@@ -132,7 +108,9 @@ async def test_says_when_nothing_was_heard(
     await async_add_engine(hass, RecordingEngine("", ["en-US"]))
     await _newest_from_bob(hass, sim, assist)
     await _use_engine(hass, assist)
-    speech = (await _say(hass, "read my latest voicemail"))["speech"]["plain"]["speech"]
+    speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
+        "plain"
+    ]["speech"]
     assert "no words the speech-to-text engine could make out" in speech
 
 
@@ -142,7 +120,7 @@ async def test_an_engine_that_is_gone_is_an_error(
     """The engine of the options was removed: the translated error is the answer."""
     await _newest_from_bob(hass, sim, assist)
     await _use_engine(hass, assist)
-    response = await _say(hass, "read my latest voicemail")
+    response = await async_converse(hass, "read my latest voicemail")
     assert response["response_type"] == "error"
     assert (
         "There is no speech-to-text engine stt.test_engine"
@@ -155,5 +133,7 @@ async def test_an_empty_mailbox(
 ) -> None:
     """Nothing to read."""
     await async_empty_mailbox(hass, sim, assist)
-    speech = (await _say(hass, "read my latest voicemail"))["speech"]["plain"]["speech"]
+    speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
+        "plain"
+    ]["speech"]
     assert speech == "You have no voicemails."

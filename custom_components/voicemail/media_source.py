@@ -107,46 +107,24 @@ class VoicemailMediaSource(MediaSource):
         entries: list[VoicemailConfigEntry] = (
             self.hass.config_entries.async_loaded_entries(DOMAIN)
         )
-        return BrowseMediaSource(
-            domain=DOMAIN,
-            identifier=None,
-            media_class=MediaClass.DIRECTORY,
-            media_content_type=MediaType.MUSIC,
-            title=self.name,
-            can_play=False,
-            can_expand=True,
-            children_media_class=MediaClass.DIRECTORY,
-            children=[
-                BrowseMediaSource(
-                    domain=DOMAIN,
-                    identifier=entry.entry_id,
-                    media_class=MediaClass.DIRECTORY,
-                    media_content_type=MediaType.MUSIC,
-                    title=entry.title,
-                    can_play=False,
-                    can_expand=True,
-                )
+        return _directory(
+            None,
+            self.name or DOMAIN,
+            MediaClass.DIRECTORY,
+            [
+                _directory(entry.entry_id, entry.title)
                 for entry in sorted(entries, key=lambda e: e.title)
             ],
         )
 
     def _account(self, entry: VoicemailConfigEntry) -> BrowseMediaSource:
         coordinator = entry.runtime_data
-        voicemails = sorted(
-            (vm for vm in coordinator.data.voicemails if vm.audio is not None),
-            key=lambda vm: (vm.received, vm.message_id),
-            reverse=True,
-        )
-        return BrowseMediaSource(
-            domain=DOMAIN,
-            identifier=entry.entry_id,
-            media_class=MediaClass.DIRECTORY,
-            media_content_type=MediaType.MUSIC,
-            title=entry.title,
-            can_play=False,
-            can_expand=True,
-            children_media_class=MediaClass.MUSIC,
-            children=[
+        # The published mailbox is newest first already.
+        return _directory(
+            entry.entry_id,
+            entry.title,
+            MediaClass.MUSIC,
+            [
                 BrowseMediaSource(
                     domain=DOMAIN,
                     identifier=f"{entry.entry_id}/{message_digest(vm.message_id)}",
@@ -156,6 +134,27 @@ class VoicemailMediaSource(MediaSource):
                     can_play=True,
                     can_expand=False,
                 )
-                for vm in voicemails
+                for vm in coordinator.data.voicemails
+                if vm.audio is not None
             ],
         )
+
+
+def _directory(
+    identifier: str | None,
+    title: str,
+    children_media_class: MediaClass | None = None,
+    children: list[BrowseMediaSource] | None = None,
+) -> BrowseMediaSource:
+    """Return a browsable folder of the source (the root, or an account)."""
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=identifier,
+        media_class=MediaClass.DIRECTORY,
+        media_content_type=MediaType.MUSIC,
+        title=title,
+        can_play=False,
+        can_expand=True,
+        children_media_class=children_media_class,
+        children=children,
+    )

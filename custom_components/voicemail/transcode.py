@@ -31,9 +31,9 @@ PCM_CHUNK: Final = 16000 * 2 // 4
 _STDERR_KEPT: Final = 4096
 
 
-def _command(hass: HomeAssistant, source: Path, *output: str) -> list[str]:
+def _command(binary: str, source: Path, *output: str) -> list[str]:
     return [
-        get_ffmpeg_manager(hass).binary,
+        binary,
         "-nostdin",
         "-hide_banner",
         "-loglevel",
@@ -43,6 +43,20 @@ def _command(hass: HomeAssistant, source: Path, *output: str) -> list[str]:
         "-vn",
         *output,
     ]
+
+
+def transcode_command(binary: str, source: Path, target: Path) -> list[str]:
+    """Return ffmpeg's command line of the MP3 transcode (with a progress report)."""
+    return [
+        *_command(binary, source, *MP3_ARGS, "-f", "mp3", "-progress", "pipe:1"),
+        "-y",
+        str(target),
+    ]
+
+
+def decode_command(binary: str, source: Path) -> list[str]:
+    """Return ffmpeg's command line of the decode to PCM on its standard output."""
+    return _command(binary, source, *PCM_ARGS, "pipe:1")
 
 
 def _failure(stderr: bytes) -> AudioError:
@@ -82,12 +96,8 @@ async def async_transcode(hass: HomeAssistant, source: Path, target: Path) -> fl
     The duration is what ffmpeg decoded (its last `out_time_us` progress report).
     Raises AudioError; `target` may then hold a partial file (the caller removes it).
     """
-    args = [
-        *_command(hass, source, *MP3_ARGS, "-f", "mp3", "-progress", "pipe:1"),
-        "-y",
-        str(target),
-    ]
-    proc = await _start(hass, args)
+    binary = get_ffmpeg_manager(hass).binary
+    proc = await _start(hass, transcode_command(binary, source, target))
     try:
         stdout, stderr = await proc.communicate()
     finally:
@@ -107,7 +117,8 @@ async def async_decode_pcm(hass: HomeAssistant, source: Path) -> AsyncIterator[b
 
     Raises AudioError when ffmpeg fails (after the chunks it produced).
     """
-    proc = await _start(hass, _command(hass, source, *PCM_ARGS, "pipe:1"))
+    binary = get_ffmpeg_manager(hass).binary
+    proc = await _start(hass, decode_command(binary, source))
     assert proc.stdout is not None and proc.stderr is not None
     stderr_task = asyncio.create_task(proc.stderr.read())
     try:

@@ -15,7 +15,7 @@ import aiohttp
 
 from custom_components.voicemail.const import DOMAIN
 from custom_components.voicemail.helpers import message_digest
-from custom_components.voicemail.transcode import MP3_ARGS, PCM_ARGS
+from custom_components.voicemail.transcode import decode_command, transcode_command
 from scripts._bench.rig import BENCH_DIR, CONFIG_DIR, Rig, proc_status_kib
 from scripts._dev.ffmpeg import ffmpeg_binary
 
@@ -36,39 +36,12 @@ def cache_file(rig: Rig, message_id: str) -> Path:
 
 def mp3_command(source: Path, target: Path) -> list[str]:
     """Return the integration's transcode (transcode.async_transcode), project's ffmpeg."""
-    return [
-        str(ffmpeg_binary()),
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-i",
-        str(source),
-        "-vn",
-        *MP3_ARGS,
-        "-f",
-        "mp3",
-        "-progress",
-        "pipe:1",
-        "-y",
-        str(target),
-    ]
+    return transcode_command(str(ffmpeg_binary()), source, target)
 
 
 def pcm_command(source: Path) -> list[str]:
     """Return the integration's decode for speech-to-text (transcode.async_decode_pcm)."""
-    return [
-        str(ffmpeg_binary()),
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-i",
-        str(source),
-        "-vn",
-        *PCM_ARGS,
-        "pipe:1",
-    ]
+    return decode_command(str(ffmpeg_binary()), source)
 
 
 async def run_ffmpeg(command: list[str]) -> tuple[float, bytes]:
