@@ -19,7 +19,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
@@ -29,6 +29,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -332,3 +333,15 @@ async def async_converse(hass: HomeAssistant, text: str) -> dict[str, Any]:
         hass, text, None, Context(), language="en"
     )
     return result.response.as_dict()
+
+
+async def async_choose_where_to_play(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    play: dict[str, Any] | None = None,
+) -> ConfigFlowResult:
+    """Answer the config flow's play step, shown after a login that worked."""
+    assert result["type"] is FlowResultType.FORM, result
+    assert result["step_id"] == "play", result
+    assert result["errors"] == {}
+    return await hass.config_entries.flow.async_configure(result["flow_id"], play or {})

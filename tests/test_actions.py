@@ -12,6 +12,7 @@ from typing import Any
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -175,13 +176,24 @@ async def test_play_without_any_target(
     sim: IcwsSimulator,
     init_integration: VoicemailConfigEntry,
 ) -> None:
-    """No target given and none in the options: an error that says how to set one."""
+    """No target given and none in the options: an error that says where to set one.
+
+    The account's Configure dialog, or the repair issue the attempt raised.
+    """
     with pytest.raises(ServiceValidationError) as exc_info:
         await async_call_action(hass, SERVICE_PLAY)
 
     assert exc_info.value.translation_key == "no_play_target"
-    assert "options" in str(exc_info.value)
+    message = str(exc_info.value)
+    assert init_integration.title in message
+    assert "Configure" in message
+    assert "Settings → Repairs" in message
     assert sim.requests_to(PLAY_PATH) == []
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"no_play_target_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.is_fixable
 
 
 # --- mark read / unread, delete --------------------------------------------------------

@@ -30,15 +30,17 @@ from custom_components.voicemail.config_flow import (
 )
 from custom_components.voicemail.const import (
     CONF_MAX_BUTTONS,
+    CONF_PLAY_MEDIA_PLAYER,
     CONF_PLAY_TARGET,
     CONF_PLAYBACK_TIMEOUT,
+    DEFAULT_MAX_BUTTONS,
     DOMAIN,
 )
 from custom_components.voicemail.icws import IcwsClient
-from custom_components.voicemail.options_flow import OPTIONS_SCHEMA
+from custom_components.voicemail.options_flow import OPTIONS_SCHEMA, PLAY_SCHEMA
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.server import RunningSimulator
-from tests.integration_helpers import STRINGS
+from tests.integration_helpers import STRINGS, async_choose_where_to_play
 
 
 def _user_input(sim: RunningSimulator, **changes: Any) -> dict[str, Any]:
@@ -97,6 +99,7 @@ async def test_user_flow(hass: HomeAssistant, icws_simulator: RunningSimulator) 
         result["flow_id"], _user_input(icws_simulator)
     )
 
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "alice @ CIC-ICWS"
     assert result["data"] == _user_input(icws_simulator)
@@ -188,6 +191,7 @@ async def test_user_flow_error_and_recovery(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(icws_tls_simulator)
     )
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VERIFY_SSL] is False
 
@@ -203,6 +207,7 @@ async def test_user_flow_host_pasted_as_url(
             icws_simulator, **{CONF_HOST: f" http://{icws_simulator.host}:8018/x "}
         ),
     )
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == icws_simulator.host
 
@@ -368,6 +373,7 @@ async def test_options_empty_play_target(
         ("config", "user", USER_SCHEMA),
         ("config", "reauth_confirm", REAUTH_SCHEMA),
         ("config", "reconfigure", RECONFIGURE_SCHEMA),
+        ("config", "play", PLAY_SCHEMA),
         ("options", "init", OPTIONS_SCHEMA),
     ],
 )
@@ -378,3 +384,62 @@ def test_every_field_is_described(
     texts = STRINGS[section]["step"][step]
     fields = {str(marker) for marker in schema.schema}
     assert set(texts["data"]) == set(texts["data_description"]) == fields
+
+
+async def test_adding_asks_where_to_play(
+    hass: HomeAssistant, icws_simulator: RunningSimulator
+) -> None:
+    """After the login, the play step: a bad target is asked again, a good one is stored."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=_user_input(icws_simulator)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "play"
+    assert result["description_placeholders"] == {"title": "alice @ CIC-ICWS"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    typo = "12\n34"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PLAY_TARGET: typo, CONF_PLAY_MEDIA_PLAYER: "media_player.kitchen"},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PLAY_TARGET: "invalid_play_target"}
+    assert "invalid_play_target" in STRINGS["config"]["error"]
+    # What was typed stays in the form.
+    assert _suggested(result, CONF_PLAY_TARGET) == typo
+    assert _suggested(result, CONF_PLAY_MEDIA_PLAYER) == "media_player.kitchen"
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_PLAY_TARGET: " 1234 ", CONF_PLAY_MEDIA_PLAYER: "media_player.kitchen"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {
+        CONF_PLAY_TARGET: "1234",
+        CONF_PLAY_MEDIA_PLAYER: "media_player.kitchen",
+        CONF_MAX_BUTTONS: DEFAULT_MAX_BUTTONS,
+        CONF_PLAYBACK_TIMEOUT: 600,
+    }
+    await hass.async_block_till_done()
+
+
+async def test_options_refuse_a_bad_play_target(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A play target over 64 characters is asked again; the options stay as they were."""
+    mock_config_entry.add_to_hass(hass)
+    before = dict(mock_config_entry.options)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    too_long = "1" * 65
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_PLAY_TARGET: too_long, CONF_MAX_BUTTONS: 3, CONF_PLAYBACK_TIMEOUT: 90},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PLAY_TARGET: "invalid_play_target"}
+    assert "invalid_play_target" in STRINGS["options"]["error"]
+    assert _suggested(result, CONF_PLAY_TARGET) == too_long
+    assert _suggested(result, CONF_MAX_BUTTONS) == 3
+    assert mock_config_entry.options == before

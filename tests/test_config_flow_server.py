@@ -37,7 +37,7 @@ from tests.icws_simulator import SimulatorSettings
 from tests.icws_simulator.fixtures import PASSWORD, USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.tls import generate_self_signed
-from tests.integration_helpers import STRINGS
+from tests.integration_helpers import STRINGS, async_choose_where_to_play
 
 LOGIN = "^/icws/connection$"
 
@@ -104,6 +104,7 @@ async def test_behind_a_reverse_proxy(
         flow_id, _form(icws_simulator, **{CONF_BASE_PATH: typed})
     )
 
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_BASE_PATH] == "/api/icserver1"
     await hass.async_block_till_done()
@@ -144,6 +145,7 @@ async def test_trust_a_self_signed_certificate(
         flow_id, {"next_step_id": "trust_certificate"}
     )
 
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VERIFY_SSL] is True
     assert result["data"][CONF_TRUSTED_CERTIFICATES] == {
@@ -185,6 +187,7 @@ async def test_no_trust_offered_without_verification(
     result = await hass.config_entries.flow.async_configure(
         flow_id, _form(icws_tls_simulator, **{CONF_VERIFY_SSL: False})
     )
+    result = await async_choose_where_to_play(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert CONF_TRUSTED_CERTIFICATES not in result["data"]
 
@@ -299,6 +302,7 @@ async def test_every_attempt_closes_its_web_session(
             result = await hass.config_entries.flow.async_configure(
                 flow_id, _form(icws_simulator, **{CONF_PASSWORD: password})
             )
+        result = await async_choose_where_to_play(hass, result)
         assert result["type"] is FlowResultType.CREATE_ENTRY
         await hass.async_block_till_done()
         assert [session.closed for session in created] == [True, True, True, False]

@@ -26,7 +26,6 @@ from tests.icws_simulator.state import Session
 from tests.integration_helpers import (
     advance,
     async_report_playing,
-    async_set_play_target,
     message_ids,
     wait_until,
 )
@@ -201,18 +200,14 @@ async def test_playback_safety_timeout(
 
 
 async def test_play_and_stop(
-    hass: HomeAssistant,
-    sim: IcwsSimulator,
-    init_integration: MockConfigEntry,
-    coordinator: VoicemailCoordinator,
+    hass: HomeAssistant, sim: IcwsSimulator, coordinator: VoicemailCoordinator
 ) -> None:
-    """Play goes to the option's target; stop ends it and says which message stopped."""
+    """Play goes to the target; stop ends it and says which message stopped.
+
+    (Which target, when the caller names none: play.py, tests/test_play.py.)
+    """
     newest = message_ids(sim)[-1]
     assert await coordinator.async_stop(None) == []
-
-    with pytest.raises(ServiceValidationError) as err:
-        await coordinator.async_play(newest, None)
-    assert err.value.translation_key == "no_play_target"
 
     await coordinator.async_play(newest, "5678")
     await wait_until(hass, lambda: coordinator.data.playing == newest)
@@ -221,9 +216,7 @@ async def test_play_and_stop(
     assert await coordinator.async_stop(None) == [newest]
     assert coordinator.data.playing is None
 
-    await async_set_play_target(hass, init_integration, "1234")
-    coordinator = init_integration.runtime_data
-    await coordinator.async_play(newest, None)
+    await coordinator.async_play(newest, "1234")
     await wait_until(hass, lambda: coordinator.data.playing == newest)
     assert sim.users[USER].playback.target == "1234"
     assert await coordinator.async_stop(newest) == [newest]

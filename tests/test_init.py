@@ -307,3 +307,13 @@ async def test_stop_gone_raises_repair_issue(
     assert issue.severity is ir.IssueSeverity.WARNING
     assert not issue.is_fixable
     assert set(STRINGS["issues"]["resource_gone"]) == {"title", "description"}
+
+    # The server offers stop again (the fault was one answer): the issue goes away.
+    async with icws_errors(hass, init_integration):
+        await coordinator.async_stop(newest)
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"resource_gone_{init_integration.entry_id}"
+        )
+        is None
+    )

@@ -26,6 +26,7 @@ from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import (
     PLAY_PATH,
     STOP_PATH,
+    STRINGS,
     async_converse,
     async_empty_mailbox,
     async_set_play_target,
@@ -245,11 +246,13 @@ async def test_play_without_a_target(
     sim: IcwsSimulator,
     intents: VoicemailConfigEntry,
 ) -> None:
-    """No play target set: the answer says how to set one."""
+    """Nowhere to play: the answer says where to choose it (the options, the repair)."""
     response = await _handle(hass, INTENT_PLAY_NEWEST)
 
     assert response.response_type is intent.IntentResponseType.ERROR
-    assert "play target in the account's options" in _speech(response)
+    assert _speech(response) == STRINGS["exceptions"]["no_play_target"][
+        "message"
+    ].format(title=intents.title).rstrip(".")
     assert sim.requests_to(PLAY_PATH) == []
 
 

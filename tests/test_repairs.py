@@ -12,15 +12,25 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.voicemail.const import CONF_TRUSTED_CERTIFICATES, DOMAIN
+from custom_components.voicemail.const import (
+    CONF_PLAY_TARGET,
+    CONF_TRUSTED_CERTIFICATES,
+    DOMAIN,
+)
 from custom_components.voicemail.icws import Pacing, Phase
-from custom_components.voicemail.issues import async_create_issue
+from custom_components.voicemail.issues import (
+    async_create_issue,
+    async_create_no_play_target_issue,
+)
+from custom_components.voicemail.options_flow import PLAY_SCHEMA
+from custom_components.voicemail.play import async_play
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.server import RunningSimulator, start_simulator
 from tests.icws_simulator.tls import generate_self_signed
@@ -30,9 +40,15 @@ LOGIN = "^/icws/connection$"
 
 
 async def _fix(
-    hass: HomeAssistant, client: ClientSessionGenerator, issue_id: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Open an issue's fix flow, submit its one step; return both answers."""
+    hass: HomeAssistant,
+    client: ClientSessionGenerator,
+    issue_id: str,
+    *answers: dict[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Open an issue's fix flow, submit its form with each answer (default: one empty).
+
+    Return the first form and what each submission answered.
+    """
     assert await async_setup_component(hass, "repairs", {})
     http = await client()
     response = await http.post(
@@ -41,10 +57,15 @@ async def _fix(
     assert response.status == 200, await response.text()
     shown: dict[str, Any] = await response.json()
     if shown["type"] != "form":
-        return shown, shown
-    response = await http.post(f"/api/repairs/issues/fix/{shown['flow_id']}", json={})
-    assert response.status == 200, await response.text()
-    return shown, await response.json()
+        return shown, [shown]
+    results: list[dict[str, Any]] = []
+    for answer in answers or ({},):
+        response = await http.post(
+            f"/api/repairs/issues/fix/{shown['flow_id']}", json=answer
+        )
+        assert response.status == 200, await response.text()
+        results.append(await response.json())
+    return shown, results
 
 
 def _issue(
@@ -85,7 +106,7 @@ async def test_another_logon_stops_until_the_user_reconnects(
     assert len(sim.requests_to(LOGIN, "POST")) == logins
     assert coordinator.connection.phase is Phase.STOPPED_BY_SERVER
 
-    shown, done = await _fix(hass, hass_client, issue.issue_id)
+    shown, [done] = await _fix(hass, hass_client, issue.issue_id)
 
     assert shown["step_id"] == "confirm"
     assert shown["description_placeholders"]["reason"] == "AnotherLogOn"
@@ -121,7 +142,7 @@ async def test_a_refused_login_waits_for_the_user(
     assert len(sim.requests_to(LOGIN, "POST")) == logins
 
     sim.settings.sdk_license_error_status = None  # the administrator fixed it
-    _, done = await _fix(hass, hass_client, issue.issue_id)
+    _, [done] = await _fix(hass, hass_client, issue.issue_id)
 
     assert done["type"] == "create_entry"
     await wait_until(hass, lambda: coordinator.last_update_success)
@@ -209,7 +230,7 @@ async def test_trust_a_changed_certificate(
         assert issue.translation_placeholders["host"] == icws_tls_simulator.host
         assert len(sim.requests_to(LOGIN, "POST")) == logins  # nothing reached it
 
-        shown, done = await _fix(hass, hass_client, issue.issue_id)
+        shown, [done] = await _fix(hass, hass_client, issue.issue_id)
 
         assert shown["description_placeholders"]["fingerprint"] == untrusted.sha256
         assert done["type"] == "create_entry"
@@ -256,3 +277,72 @@ async def test_the_certificate_cannot_be_read_for_the_fix(
     assert shown["description_placeholders"]["error"]
     abort = STRINGS["issues"]["untrusted_certificate"]["fix_flow"]["abort"]
     assert "{error}" in abort["cannot_connect"]
+
+
+async def test_play_with_nowhere_to_play_offers_to_choose(
+    hass: HomeAssistant,
+    *,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Play with no target anywhere raises a repair; its form sets the target, Play works.
+
+    Nothing chosen and a bad target are asked again; the options change without a
+    reload, and the next Play rings the chosen phone.
+    """
+    sim = icws_simulator.sim
+    coordinator = init_integration.runtime_data
+    newest = coordinator.data.voicemails[0].message_id
+    with pytest.raises(ServiceValidationError):
+        await async_play(hass, init_integration, newest)
+    issue = _issue(issue_registry, "no_play_target", init_integration)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders == {"title": init_integration.title}
+    assert sim.requests_to("/voicemail-message/play/start$") == []
+
+    shown, (nothing, typo, done) = await _fix(
+        hass,
+        hass_client,
+        issue.issue_id,
+        {},
+        {CONF_PLAY_TARGET: "12\t34"},
+        {CONF_PLAY_TARGET: " 1234 "},
+    )
+
+    assert shown["step_id"] == "init"
+    assert shown["description_placeholders"] == {"title": init_integration.title}
+    assert nothing["errors"] == {"base": "no_play_target_chosen"}
+    assert typo["errors"] == {CONF_PLAY_TARGET: "invalid_play_target"}
+    assert done["type"] == "create_entry"
+    assert init_integration.options[CONF_PLAY_TARGET] == "1234"
+    assert _issue(issue_registry, "no_play_target", init_integration) is None
+    assert init_integration.runtime_data is coordinator
+
+    await async_play(hass, init_integration, newest)
+    assert sim.users[USER].playback.target == "1234"
+    texts = STRINGS["issues"]["no_play_target"]["fix_flow"]
+    assert set(texts["error"]) == {"no_play_target_chosen", "invalid_play_target"}
+    fields = {str(marker) for marker in PLAY_SCHEMA.schema}
+    assert set(texts["step"]["init"]["data"]) == fields
+    assert set(texts["step"]["init"]["data_description"]) == fields
+
+
+async def test_a_play_target_in_the_options_ends_the_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Setting a target in the options dialog (not in the repair) also ends the issue."""
+    async_create_no_play_target_issue(hass, init_integration)
+    form = await hass.config_entries.options.async_init(init_integration.entry_id)
+    await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {**init_integration.options, CONF_PLAY_TARGET: "1234"},
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert _issue(issue_registry, "no_play_target", init_integration) is None

@@ -10,10 +10,11 @@ from homeassistant.helpers.typing import ConfigType
 from .account import async_create_client
 from .audio import VoicemailAudio, async_remove_audio
 from .card import async_register_card
-from .const import DOMAIN
+from .const import DOMAIN, ISSUE_NO_PLAY_TARGET
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .event import async_load_known, known_messages_store
 from .issues import async_delete_issues
+from .options_flow import has_play_target
 from .services import async_setup_services
 from .transcribe import NewVoicemailWorker
 from .views import VoicemailAudioView
@@ -53,6 +54,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) ->
         raise
     await coordinator.audio.async_forget_gone()
     entry.runtime_data = coordinator
+    if has_play_target(entry.options):
+        # The options now say where voicemail plays (reloaded after the options flow).
+        async_delete_issues(hass, entry, (ISSUE_NO_PLAY_TARGET,))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

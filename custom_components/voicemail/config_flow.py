@@ -1,4 +1,8 @@
-"""Config flow of the ICWS Voicemail integration: user, reauth, reconfigure, options."""
+"""Config flow of the ICWS Voicemail integration: user, reauth, reconfigure, options.
+
+Adding an account logs in for real (user step), then asks where voicemail plays
+(play step, optional) before the entry is stored.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ from .coordinator import VoicemailConfigEntry
 from .errors import flow_error
 from .icws import IcwsCertificateError, IcwsClient, IcwsError, SessionInfo
 from .icws.transport import normalize_base_path
-from .options_flow import DEFAULT_OPTIONS, VoicemailOptionsFlow
+from .options_flow import DEFAULT_OPTIONS, PLAY_SCHEMA, VoicemailOptionsFlow, play_input
 
 PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
@@ -127,6 +131,8 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         """What the user typed last (the whole entry data it makes)."""
         self._untrusted: tuple[str, str] | None = None
         """Host and SHA-256 fingerprint of a certificate the user may choose to trust."""
+        self._title = ""
+        """Title of the account whose login worked (the play step comes next)."""
 
     async def _async_log_in(
         self, data: Mapping[str, Any]
@@ -208,11 +214,32 @@ class VoicemailConfigFlow(ConfigFlow, domain=DOMAIN):
         return {"base": "certificate_not_trusted"}
 
     async def _async_create(self, info: SessionInfo) -> ConfigFlowResult:
-        """Create the entry for a login that worked (unless the account has one)."""
+        """Go on to the play step after a login that worked (unless the account has one)."""
         await self.async_set_unique_id(unique_id_of(info))
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(
-            title=title_of(info), data=self._input, options=DEFAULT_OPTIONS
+        self._title = title_of(info)
+        return await self.async_step_play()
+
+    async def async_step_play(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask (optionally) for the phone or media player voicemail plays on; store the entry."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            play, errors = play_input(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=self._title,
+                    data=self._input,
+                    options={**DEFAULT_OPTIONS, **play},
+                )
+        return self.async_show_form(
+            step_id="play",
+            data_schema=self.add_suggested_values_to_schema(
+                PLAY_SCHEMA, user_input or {}
+            ),
+            description_placeholders={"title": self._title},
+            errors=errors,
         )
 
     async def async_step_trust_certificate(

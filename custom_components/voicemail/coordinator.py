@@ -21,10 +21,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from .const import (
     CONF_PASSWORD_REFUSED,
-    CONF_PLAY_TARGET,
     CONF_PLAYBACK_TIMEOUT,
     DEFAULT_PLAYBACK_TIMEOUT,
     DOMAIN,
+    ISSUE_RESOURCE_GONE,
     LAST_ERRORS_KEPT,
     LOGGER,
     SETUP_TIMEOUT,
@@ -328,27 +328,23 @@ class VoicemailCoordinator(DataUpdateCoordinator[VoicemailData]):
             self.voicemail(message_id)
         stopped = message_id
         await self.connection.request(lambda session: session.stop(stopped))
+        # A stop that works again (the server was fixed) ends a 410's repair issue.
+        async_delete_issues(self.hass, self.config_entry, (ISSUE_RESOURCE_GONE,))
         if stopped == self._playback.playing:
             self._async_playback_ended()
             self._async_publish()
         return [stopped]
 
-    async def async_play(self, message_id: str, target: str | None) -> None:
-        """Play a message to a target (None: the play target of the options).
+    async def async_play(self, message_id: str, target: str) -> None:
+        """Play a message to a target (a phone number, an extension or a station).
 
         The request's `state` is the message's current state: the documentation
         leaves the field's meaning open, so playing should not change it. "Playing"
         shows as soon as the server accepted the request.
         """
         state = self.voicemail(message_id).state
-        target = target or self.config_entry.options.get(CONF_PLAY_TARGET) or None
-        if target is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="no_play_target"
-            )
-        to = target
         await self.connection.request(
-            lambda session: session.play(message_id, target=to, state=state)
+            lambda session: session.play(message_id, target=target, state=state)
         )
         self._async_playback_started(message_id)
 

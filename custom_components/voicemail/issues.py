@@ -9,6 +9,7 @@ from homeassistant.helpers import issue_registry as ir
 from .const import (
     DOMAIN,
     ISSUE_LOGIN_REFUSED,
+    ISSUE_NO_PLAY_TARGET,
     ISSUE_RESOURCE_GONE,
     ISSUE_STOPPED_BY_SERVER,
     ISSUE_UNSUPPORTED_SERVER,
@@ -28,6 +29,7 @@ ALL_KINDS = (
     ISSUE_STOPPED_BY_SERVER,
     ISSUE_LOGIN_REFUSED,
     ISSUE_UNTRUSTED_CERTIFICATE,
+    ISSUE_NO_PLAY_TARGET,
 )
 CLEARED_WHEN_CONNECTED = (
     ISSUE_UNSUPPORTED_SERVER,
@@ -36,7 +38,12 @@ CLEARED_WHEN_CONNECTED = (
     ISSUE_UNTRUSTED_CERTIFICATE,
 )
 """Kinds whose issue lasts only while the problem does: cleared when connected again."""
-FIXABLE = (ISSUE_STOPPED_BY_SERVER, ISSUE_LOGIN_REFUSED, ISSUE_UNTRUSTED_CERTIFICATE)
+FIXABLE = (
+    ISSUE_STOPPED_BY_SERVER,
+    ISSUE_LOGIN_REFUSED,
+    ISSUE_UNTRUSTED_CERTIFICATE,
+    ISSUE_NO_PLAY_TARGET,
+)
 
 
 def issue_id(kind: str, entry: ConfigEntry) -> str:
@@ -93,6 +100,14 @@ def async_create_gone_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Tell the user that the server removed the stop endpoint (answered 410)."""
     async_create_issue(
         hass, entry, ISSUE_RESOURCE_GONE, severity=ir.IssueSeverity.WARNING
+    )
+
+
+@callback
+def async_create_no_play_target_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Offer to choose where voicemail plays: a Play found nowhere to play."""
+    async_create_issue(
+        hass, entry, ISSUE_NO_PLAY_TARGET, severity=ir.IssueSeverity.WARNING
     )
 
 

@@ -26,10 +26,11 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import CONF_PLAY_MEDIA_PLAYER, DOMAIN, LOGGER
+from .const import CONF_PLAY_MEDIA_PLAYER, CONF_PLAY_TARGET, DOMAIN, LOGGER
 from .coordinator import VoicemailConfigEntry
 from .errors import icws_errors
 from .helpers import audio_url
+from .issues import async_create_no_play_target_issue
 
 
 def default_media_players(entry: VoicemailConfigEntry) -> list[str]:
@@ -47,15 +48,27 @@ async def async_play(
     media_players: Sequence[str] = (),
     mark_read: bool = True,
 ) -> None:
-    """Play a message where the caller says, else where the options say; mark it read."""
+    """Play a message where the caller says, else where the options say; mark it read.
+
+    With nowhere to play, the error says where to choose it, and a repair issue offers
+    to choose it right away.
+    """
     coordinator = entry.runtime_data
     voicemail = coordinator.voicemail(message_id)
     players = list(media_players) or ([] if target else default_media_players(entry))
+    phone = target or entry.options.get(CONF_PLAY_TARGET)
     if players:
         await _async_play_on_media_players(hass, entry, message_id, players)
-    else:
+    elif phone:
         async with icws_errors(hass, entry):
-            await coordinator.async_play(message_id, target)
+            await coordinator.async_play(message_id, phone)
+    else:
+        async_create_no_play_target_issue(hass, entry)
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_play_target",
+            translation_placeholders={"title": entry.title},
+        )
     if mark_read and not voicemail.read:
         async with icws_errors(hass, entry):
             await coordinator.async_set_read(message_id, True)

@@ -1,6 +1,8 @@
-"""Fix flows of the repair issues: reconnect when the user chooses, trust a certificate."""
+"""Fix flows of the repair issues: reconnect, trust a certificate, choose where to play."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
@@ -9,9 +11,15 @@ from homeassistant.helpers import issue_registry as ir
 import probatio
 
 from .account import async_create_client
-from .const import CONF_TRUSTED_CERTIFICATES, DOMAIN, ISSUE_UNTRUSTED_CERTIFICATE
+from .const import (
+    CONF_TRUSTED_CERTIFICATES,
+    DOMAIN,
+    ISSUE_NO_PLAY_TARGET,
+    ISSUE_UNTRUSTED_CERTIFICATE,
+)
 from .coordinator import VoicemailConfigEntry
 from .icws import IcwsError
+from .options_flow import PLAY_SCHEMA, has_play_target, play_input
 
 
 class ReconnectRepairFlow(RepairsFlow):
@@ -102,6 +110,41 @@ class TrustCertificateRepairFlow(ReconnectRepairFlow):
         self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
+class PlayTargetRepairFlow(RepairsFlow):
+    """A Play found nowhere to play: ask for the phone or the media player, as the options do.
+
+    The options change in place (no reload): every play reads them when it starts.
+    """
+
+    def __init__(self, entry: VoicemailConfigEntry) -> None:
+        """Remember the account."""
+        self._entry = entry
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Ask where voicemail plays; one of the two must be chosen."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            play, errors = play_input(user_input)
+            if not errors and not has_play_target(play):
+                errors = {"base": "no_play_target_chosen"}
+            if not errors:
+                options = {**self._entry.options, **play}
+                self.hass.config_entries.async_update_entry(
+                    self._entry, options=options
+                )
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                PLAY_SCHEMA, user_input or dict(self._entry.options)
+            ),
+            description_placeholders={"title": self._entry.title},
+            errors=errors,
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant,
     issue_id: str,
@@ -115,4 +158,6 @@ async def async_create_fix_flow(
     assert entry is not None and entry.domain == DOMAIN
     if data["kind"] == ISSUE_UNTRUSTED_CERTIFICATE:
         return TrustCertificateRepairFlow(entry, str(data["host"]))
+    if data["kind"] == ISSUE_NO_PLAY_TARGET:
+        return PlayTargetRepairFlow(entry)
     return ReconnectRepairFlow(entry)

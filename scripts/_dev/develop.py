@@ -46,6 +46,8 @@ DEV_DIR = REPO / ".dev"
 STATE_FILE = DEV_DIR / "develop.json"  # read by scripts/simulate
 DEFAULT_SIM_PORT = 8019
 DEFAULT_HASS_PORT = 8123
+DEMO_STATION = "1234"
+"""Play target of a new account on the simulator (it plays any target it is given)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -133,7 +135,10 @@ class Develop:
         self.args = args
         self.stop_requested = asyncio.Event()
         self.simulator: SimulatorProcess | None = None
+        self.play: dict[str, str] = {}
+        """The config flow's play step: the simulator's station; a real server's is asked."""
         if args.server is None:
+            self.play = {"play_target": DEMO_STATION}
             sim_port = preferred_port(args.port or DEFAULT_SIM_PORT, LOOPBACK)
             self.simulator = simulator_process(
                 sim_port,
@@ -193,7 +198,7 @@ class Develop:
                 print(
                     f"  removed {title}: its packages are not part of this lean setup"
                 )
-        outcome = await ensure_entry(api, self.connection)
+        outcome = await ensure_entry(api, self.connection, self.play)
         with suppress(TimeoutError):  # not reachable: the summary shows the state
             await wait_entry_state(api, outcome.entry_id, ("loaded",), timeout=30.0)
         self._write_state()
@@ -283,6 +288,7 @@ class Develop:
                     f"                  account {SIM_USER} / {SIM_PASSWORD}, "
                     f"log {rel(self.simulator.child.log_path)}"
                 ),
+                f"                  Play rings its station {DEMO_STATION} (a new account)",
             ]
         else:
             lines.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,14 +61,19 @@ class EntryOutcome:
     action: str  # "created", "existing", "reconfigured"
 
 
-async def add_entry(api: HassApi, connection: Connection) -> dict[str, Any]:
-    """Run the user step of the config flow; return the flow's last answer.
+async def add_entry(
+    api: HassApi, connection: Connection, play: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Run the user step of the config flow, then its play step; return the last answer.
 
-    The answer is `create_entry` (with `result` = the entry), or an `abort` such as
+    `play` answers the play step (where voicemail plays; nothing: nowhere yet). The answer
+    is `create_entry` (with `result` = the entry), or an `abort` such as
     already_configured. A form shown again with errors raises FlowError (the flow is closed).
     """
     form = await api.start_flow(DOMAIN)
     result = await api.flow_step(form["flow_id"], connection.user_input())
+    if result["type"] == "form" and result["step_id"] == "play":
+        result = await api.flow_step(form["flow_id"], dict(play or {}))
     if result["type"] == "form":
         await api.abort_flow(form["flow_id"])
         raise FlowError(
@@ -89,15 +95,17 @@ async def reconfigure(
     return result
 
 
-async def ensure_entry(api: HassApi, connection: Connection) -> EntryOutcome:
+async def ensure_entry(
+    api: HassApi, connection: Connection, play: Mapping[str, str] | None = None
+) -> EntryOutcome:
     """Make sure an entry for this account exists and reaches the server.
 
-    A first run creates it through the user step. On later runs the flow aborts with
+    A first run creates it through the user and play steps (`play`: see add_entry). On later runs the flow aborts with
     already_configured; entries that are not loaded (the simulator came back on another port)
     are then reconfigured to the current connection: the flow itself checks that the account
     is the same one (a different account aborts with unique_id_mismatch and stays as it is).
     """
-    result = await add_entry(api, connection)
+    result = await add_entry(api, connection, play)
     if result["type"] == "create_entry":
         entry = result["result"]
         return EntryOutcome(entry["entry_id"], entry["title"], "created")

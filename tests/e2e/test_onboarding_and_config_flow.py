@@ -71,8 +71,18 @@ async def test_config_flow_refuses_a_wrong_password_then_adds_the_account(
     assert result["errors"] == {"base": "invalid_auth"}
     assert await api.config_entries(DOMAIN) == []
 
+    # The login worked: where should voicemail play? (optional; left empty here).
     result = await api.flow_step(form["flow_id"], stack.connection.user_input())
+    assert result["type"] == "form"
+    assert result["step_id"] == "play"
+    assert {field["name"] for field in result["data_schema"]} == {
+        "play_target",
+        "play_media_player",
+    }
+    assert await api.config_entries(DOMAIN) == []
+    result = await api.flow_step(form["flow_id"], {})
     assert result["type"] == "create_entry"
+    assert result["result"]["title"] == result["title"]
     entry = result["result"]
     assert entry["title"].startswith("alice @ ")
     assert await wait_entry_state(api, entry["entry_id"], ("loaded",)) == "loaded"
@@ -134,3 +144,20 @@ async def test_audio_is_configured_and_the_mailbox_speaks(
         body = await response.json()
     assert body["result"] == "success"
     assert "call me back at five five five one two three four" in body["text"]
+
+
+async def test_the_log_shows_no_error_of_the_setup(api: HassApi) -> None:
+    """Settings -> System -> Logs after onboarding and adding the account: no error.
+
+    The development setup (scripts/develop, these tests) must not log errors of its own
+    making: onboarding's default integrations it cannot run, a task left failing, ...
+    """
+    async with await api.websocket() as ws:
+        logged = await ws.command("system_log/list")
+    errors = [
+        f"{entry['level']} {entry['name']}: {entry['message']}"
+        for entry in logged
+        if entry["level"] in {"ERROR", "CRITICAL"}
+        or any("Task exception was never retrieved" in m for m in entry["message"])
+    ]
+    assert errors == []
