@@ -8,6 +8,9 @@ from typing import Final
 DOMAIN: Final = "voicemail"
 LOGGER = logging.getLogger(__package__)
 
+EVENT_VOICEMAIL: Final = f"{DOMAIN}_event"
+"""Fired on the bus with each event of an event entity, for the logbook (logbook.py)."""
+
 # Config entry data: CONF_HOST, CONF_PORT, CONF_SSL (use HTTPS), CONF_VERIFY_SSL,
 # CONF_USERNAME and CONF_PASSWORD come from homeassistant.const.
 CONF_BASE_PATH: Final = "base_path"

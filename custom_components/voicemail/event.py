@@ -3,6 +3,11 @@
 It fires what the coordinator reports changed (mailbox.py: `received`, `read`,
 `deleted`; coordinator.py: `playback_started`, `playback_stopped`), each change once.
 
+Each event is also fired on the bus as `voicemail_event` (the same data, plus
+`entity_id` and `event_type`), for the logbook: logbook.py turns it into a line that
+names the caller. The entity's state change then takes that event's context, so the
+logbook names the line as the cause of the entity's own row.
+
 `received` must fire once per voicemail that is really new, even across a restart of
 Home Assistant: the ids (and read states) the account has seen are kept in a `Store`
 per config entry. Setup hands them to the coordinator's mailbox, which compares the
@@ -14,13 +19,14 @@ from __future__ import annotations
 
 from typing import Any, Final, override
 
-from homeassistant.components.event import EventEntity
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.components.event import ATTR_EVENT_TYPE, EventEntity
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
+from .const import DOMAIN, EVENT_VOICEMAIL
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity
 from .mailbox import (
@@ -156,6 +162,17 @@ class VoicemailEventEntity(VoicemailEntity, EventEntity):
                 attributes = voicemail_data(change.voicemail, self.coordinator.audio)
             if change.error is not None:
                 attributes["error"] = change.error
+            context = Context()
+            self.hass.bus.async_fire(
+                EVENT_VOICEMAIL,
+                {
+                    ATTR_ENTITY_ID: self.entity_id,
+                    ATTR_EVENT_TYPE: change.kind,
+                    **attributes,
+                },
+                context=context,
+            )
+            self.async_set_context(context)
             self._trigger_event(change.kind, attributes)
             self.async_write_ha_state()
         return bool(changes)

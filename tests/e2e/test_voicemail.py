@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -212,6 +213,15 @@ async def test_a_new_voicemail_arrives_as_state_changes(
             ],
         )
     assert fired["new_state"]["attributes"]["message_id"] == vm["message_id"]
+    # The logbook (REST, as recorded) names the caller (logbook.py).
+    since = quote(fired["old_state"]["last_changed"])
+
+    async def caller_line() -> bool | None:
+        entries = await api.get(f"/api/logbook/{since}?entity={event_entity}")
+        messages = [entry.get("message") for entry in entries]
+        return True if "New voicemail from Bob Example" in messages else None
+
+    await wait_until(caller_line, timeout=EVENT_TIMEOUT, what="the caller's line")
     play_suffix = f"_{digest(vm['message_id'])}_play"
     stop_suffix = f"_{digest(vm['message_id'])}_stop"
     now = await entities_with(
