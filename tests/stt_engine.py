@@ -32,6 +32,8 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
+from custom_components.voicemail.const import CONF_STT_ENGINE
+
 TEST_DOMAIN = "test_stt"
 ENGINE = "stt.test_engine"
 
@@ -136,3 +138,11 @@ async def async_add_engine(
         await hass.async_block_till_done()
     assert engine.entity_id == ENGINE
     return entry
+
+
+async def async_use_engine(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Make the test engine the account's speech-to-text engine (its options)."""
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_STT_ENGINE: ENGINE}
+    )
+    await hass.async_block_till_done()

@@ -26,12 +26,11 @@ from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
-from custom_components.voicemail.const import CONF_STT_ENGINE
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.icws_simulator.fixtures import USER
 from tests.icws_simulator.simulator import IcwsSimulator
 from tests.integration_helpers import entity_id_of, wait_until
-from tests.stt_engine import ENGINE, RecordingEngine, async_add_engine
+from tests.stt_engine import RecordingEngine, async_add_engine, async_use_engine
 
 ROOT = Path(__file__).parent.parent
 BLUEPRINT = "voicemail/notify_new_voicemail.yaml"
@@ -127,11 +126,7 @@ async def test_automation_quotes_the_transcript(
     """With `include_transcript`, one notification once the voicemail is transcribed."""
     engine = RecordingEngine("Please call me back about the invoice.", ["en-US"])
     await async_add_engine(hass, engine)
-    hass.config_entries.async_update_entry(
-        init_integration,
-        options={**init_integration.options, CONF_STT_ENGINE: ENGINE},
-    )
-    await hass.async_block_till_done()
+    await async_use_engine(hass, init_integration)
     event_entity = entity_id_of(hass, init_integration, Platform.EVENT, "events")
     notifications = async_mock_service(hass, "notify", "alices_phone")
     assert await async_setup_component(

@@ -11,14 +11,13 @@ from datetime import UTC, datetime
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.voicemail.const import CONF_STT_ENGINE
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.audio import VOICEMAILS
 from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.fixtures import USER
 
 from .integration_helpers import async_converse, async_empty_mailbox, wait_until
-from .stt_engine import ENGINE, RecordingEngine, async_add_engine
+from .stt_engine import RecordingEngine, async_add_engine, async_use_engine
 
 BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
 NEWEST = datetime(2026, 11, 29, 17, 14, tzinfo=UTC)
@@ -38,13 +37,6 @@ async def _newest_from_bob(
     return vm.message_id
 
 
-async def _use_engine(hass: HomeAssistant, entry: VoicemailConfigEntry) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={**entry.options, CONF_STT_ENGINE: ENGINE}
-    )
-    await hass.async_block_till_done()
-
-
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -59,7 +51,7 @@ async def test_reads_the_transcript_made_on_arrival(
     """A new voicemail was transcribed when it came: Assist reads that text."""
     engine = RecordingEngine("please call me back", ["en-US"])
     await async_add_engine(hass, engine)
-    await _use_engine(hass, assist)
+    await async_use_engine(hass, assist)
     message_id = await _newest_from_bob(hass, sim, assist)
     await wait_until(
         hass, lambda: assist.runtime_data.audio.transcript(message_id) is not None
@@ -79,7 +71,7 @@ async def test_transcribes_on_demand(
     await _newest_from_bob(hass, sim, assist)
     engine = RecordingEngine("thanks bye", ["en-US"])
     await async_add_engine(hass, engine)
-    await _use_engine(hass, assist)
+    await async_use_engine(hass, assist)
 
     speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
         "plain"
@@ -107,7 +99,7 @@ async def test_says_when_nothing_was_heard(
     """An engine that made out no words: said so, not an empty quote."""
     await async_add_engine(hass, RecordingEngine("", ["en-US"]))
     await _newest_from_bob(hass, sim, assist)
-    await _use_engine(hass, assist)
+    await async_use_engine(hass, assist)
     speech = (await async_converse(hass, "read my latest voicemail"))["speech"][
         "plain"
     ]["speech"]
@@ -119,7 +111,7 @@ async def test_an_engine_that_is_gone_is_an_error(
 ) -> None:
     """The engine of the options was removed: the translated error is the answer."""
     await _newest_from_bob(hass, sim, assist)
-    await _use_engine(hass, assist)
+    await async_use_engine(hass, assist)
     response = await async_converse(hass, "read my latest voicemail")
     assert response["response_type"] == "error"
     assert (

@@ -26,7 +26,6 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.voicemail.const import CONF_STT_ENGINE
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from tests.audio import VOICEMAILS
 from tests.icws_simulator import SimulatorSettings
@@ -38,7 +37,7 @@ from tests.integration_helpers import (
     registered_entity_id,
     wait_until,
 )
-from tests.stt_engine import ENGINE, RecordingEngine, async_add_engine
+from tests.stt_engine import RecordingEngine, async_add_engine, async_use_engine
 
 BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
 LONG_TRANSCRIPT = (
@@ -246,10 +245,7 @@ async def test_transcripts_are_quoted(
 ) -> None:
     """The line quotes the start of the transcript, or says why there is none."""
     await async_add_engine(hass, RecordingEngine(heard, ["en-US"]))
-    hass.config_entries.async_update_entry(
-        init_integration, options={**init_integration.options, CONF_STT_ENGINE: ENGINE}
-    )
-    await hass.async_block_till_done()
+    await async_use_engine(hass, init_integration)
     sim.add_voicemail(USER, sender="Bob Smith <+15551234>", audio=BOB.path.read_bytes())
     await wait_until(hass, lambda: len(events.fired) == 2)
 

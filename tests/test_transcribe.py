@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 
-from custom_components.voicemail.const import CONF_STT_ENGINE
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.services import SERVICE_LIST, SERVICE_TRANSCRIBE
 from tests.audio import BROKEN, VOICEMAILS
@@ -21,7 +20,7 @@ from tests.icws_simulator import IcwsSimulator
 from tests.icws_simulator.fixtures import USER
 
 from .integration_helpers import EventLog, entity_id_of, wait_until
-from .stt_engine import ENGINE, RecordingEngine, async_add_engine
+from .stt_engine import ENGINE, RecordingEngine, async_add_engine, async_use_engine
 
 BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
 SAID = "please call me back"
@@ -33,13 +32,6 @@ async def engine(hass: HomeAssistant) -> RecordingEngine:
     engine = RecordingEngine(SAID, ["en-US", "de-DE"])
     await async_add_engine(hass, engine)
     return engine
-
-
-async def _use_engine(hass: HomeAssistant, entry: VoicemailConfigEntry) -> None:
-    hass.config_entries.async_update_entry(
-        entry, options={**entry.options, CONF_STT_ENGINE: ENGINE}
-    )
-    await hass.async_block_till_done()
 
 
 async def _transcribe(hass: HomeAssistant, **data: str) -> dict[str, object]:
@@ -58,7 +50,7 @@ async def test_a_new_voicemail_is_transcribed_and_announced(
     events: EventLog,
 ) -> None:
     """The engine hears the message's audio; `transcribed` fires with caller and text."""
-    await _use_engine(hass, init_integration)
+    await async_use_engine(hass, init_integration)
     vm = sim.add_voicemail(
         USER, sender="Bob Smith <+15551234>", audio=BOB.path.read_bytes()
     )
@@ -106,7 +98,7 @@ async def test_a_failing_engine_fires_transcription_failed(
 ) -> None:
     """The event says why (translated); the voicemail is still there."""
     await async_add_engine(hass, RecordingEngine(None, ["en-US"]))
-    await _use_engine(hass, init_integration)
+    await async_use_engine(hass, init_integration)
     vm = sim.add_voicemail(USER, audio=BOB.path.read_bytes())
     await wait_until(hass, lambda: "transcription_failed" in events.types())
     failed = events.fired[-1][1]
@@ -123,7 +115,7 @@ async def test_broken_audio_of_a_new_voicemail_fires_transcription_failed(
     events: EventLog,
 ) -> None:
     """A corrupt WAV: the failure names the audio, the engine never hears it."""
-    await _use_engine(hass, init_integration)
+    await async_use_engine(hass, init_integration)
     sim.add_voicemail(USER, audio=BROKEN[0].path.read_bytes())
     await wait_until(hass, lambda: "transcription_failed" in events.types())
     assert "damaged" in events.fired[-1][1]["error"]
@@ -152,7 +144,7 @@ async def test_the_transcribe_action(
     assert transcript is not None
     assert transcript.text == SAID
     # Without a message id: the newest voicemail; the options' engine.
-    await _use_engine(hass, init_integration)
+    await async_use_engine(hass, init_integration)
     assert (await _transcribe(hass))["message_id"] == vm.message_id
 
 
