@@ -4,9 +4,9 @@ Buttons exist for the newest `max_buttons` voicemails; a fax has nothing to play
 gets none (nor does it take a place in the window). They are added when a voicemail
 arrives, newest first, and removed from the entity registry when it is deleted or
 falls out of that window, from a coordinator listener (no reload). Their names are
-short ("Play · Bob Smith · 27 Nov 14:55") and fixed at registration: the frontend
-sorts a device's entities by name, so the names decide the order on the device page
-and on the generated dashboard, not the order of creation.
+short ("Play · Bob Smith · 27 Nov 14:55") and fixed at registration. The device page
+and the classic generated dashboard sort a device's entities by name; the new
+Overview (2026.10) lists them in the order of the states, which is the order here.
 
 Buttons are not exposed to voice assistants by default: Home Assistant exposes new
 entities of a few domains only (lights, switches, covers, ...), and `button` is not
