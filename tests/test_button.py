@@ -27,7 +27,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.voicemail.const import CONF_MAX_BUTTONS, CONF_PLAY_TARGET, DOMAIN
+from custom_components.voicemail.const import (
+    CONF_MAX_BUTTONS,
+    CONF_PLAY_TARGET,
+    DEFAULT_MAX_BUTTONS,
+    DOMAIN,
+)
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.helpers import message_digest
 from custom_components.voicemail.icws import Pacing
@@ -42,6 +47,17 @@ from tests.integration_helpers import (
     entity_id_of,
     wait_until,
 )
+
+NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # after the fixture mailbox, its year
+
+
+@pytest.fixture
+def frozen_clock(freezer: FrozenDateTimeFactory) -> None:
+    """Freeze the clock in the fixture mailbox's year (names add the year of other years).
+
+    Timers then wait for `advance`: only for tests that look at the buttons of setup.
+    """
+    freezer.move_to(NOW)
 
 
 async def _setup(
@@ -67,11 +83,32 @@ async def _press(hass: HomeAssistant, entity_id: str | None) -> None:
 
 
 def _ids(sim: RunningSimulator) -> list[str]:
-    """Alice's message ids (faxes too), newest first."""
+    """Alice's voicemail ids (not the fax), newest first."""
     messages = sorted(sim.sim.voicemails(USER), key=lambda vm: vm.received)
-    return [vm.message_id for vm in reversed(messages)]
+    return [vm.message_id for vm in reversed(messages) if vm.kind == "voicemail"]
 
 
+def _buttons(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> list[str]:
+    """Return the unique ids of the account's buttons, in the order of the registry."""
+    return [
+        registry_entry.unique_id
+        for registry_entry in er.async_entries_for_config_entry(
+            entity_registry, entry.entry_id
+        )
+        if registry_entry.domain == Platform.BUTTON
+    ]
+
+
+def _unique_ids(entry: MockConfigEntry, *message_ids: str) -> list[str]:
+    """Return the unique ids of the messages' buttons: per message play, then stop."""
+    return [
+        f"{entry.unique_id}_{message_digest(message_id)}_{kind}"
+        for message_id in message_ids
+        for kind in ("play", "stop")
+    ]
+
+
+@pytest.mark.usefixtures("frozen_clock")
 async def test_buttons(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -82,6 +119,121 @@ async def test_buttons(
     await _setup(hass, mock_config_entry, **{CONF_PLAY_TARGET: "+15550001"})
 
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_buttons_are_created_newest_first(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The registry and the state machine get the newest voicemail's buttons first."""
+    await _setup(hass, mock_config_entry)
+
+    expected = _unique_ids(mock_config_entry, *_ids(icws_simulator))
+    assert _buttons(entity_registry, mock_config_entry) == expected
+    assert hass.states.async_entity_ids(Platform.BUTTON) == [
+        entity_registry.async_get_entity_id(Platform.BUTTON, DOMAIN, unique_id)
+        for unique_id in expected
+    ]
+
+
+async def test_a_fax_gets_no_buttons_and_takes_no_place(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Four buttons' worth of messages: the four voicemails, the fax among them has none."""
+    [fax] = [m for m in icws_simulator.sim.voicemails(USER) if m.kind == "fax"]
+    await _setup(hass, mock_config_entry, **{CONF_MAX_BUTTONS: 4})
+
+    newest_four = _ids(icws_simulator)
+    assert len(newest_four) == 4
+    assert newest_four[-1] != fax.message_id
+    assert _buttons(entity_registry, mock_config_entry) == _unique_ids(
+        mock_config_entry, *newest_four
+    )
+    assert button_id(hass, mock_config_entry, fax.message_id, "play") is None
+    assert button_id(hass, mock_config_entry, fax.message_id, "stop") is None
+
+    # A fax that arrives adds no button and pushes none out.
+    icws_simulator.sim.add_voicemail(USER, kind="fax", received=NOW)
+    await wait_until(
+        hass, lambda: len(mock_config_entry.runtime_data.data.voicemails) == 6
+    )
+    await hass.async_block_till_done()
+    assert _buttons(entity_registry, mock_config_entry) == _unique_ids(
+        mock_config_entry, *newest_four
+    )
+
+
+async def test_five_buttons_by_default(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Without the option, the five newest of seven voicemails get buttons."""
+    for day in (21, 22, 23):
+        icws_simulator.sim.add_voicemail(
+            USER, received=datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+        )
+    mock_config_entry.add_to_hass(hass)
+    options = dict(mock_config_entry.options)
+    del options[CONF_MAX_BUTTONS]
+    hass.config_entries.async_update_entry(mock_config_entry, options=options)
+    with patch("custom_components.voicemail.PLATFORMS", [Platform.BUTTON]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    voicemails = _ids(icws_simulator)
+    assert DEFAULT_MAX_BUTTONS == 5
+    assert len(voicemails) == 7
+    assert _buttons(entity_registry, mock_config_entry) == _unique_ids(
+        mock_config_entry, *voicemails[:5]
+    )
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "bob", "eve"),
+    [
+        # Bob called on 2026-11-27 16:30 UTC, Eve on 2025-12-31 23:30 UTC.
+        ("US/Pacific", "27 Nov 08:30", "31 Dec 2025 15:30"),
+        ("Europe/Berlin", "27 Nov 17:30", "1 Jan 00:30"),
+    ],
+)
+@pytest.mark.usefixtures("frozen_clock")
+async def test_names_are_short_in_the_local_time(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    icws_simulator: RunningSimulator,
+    *,
+    time_zone: str,
+    bob: str,
+    eve: str,
+) -> None:
+    """Action, caller's name, day and time there; the year only when it is not this one."""
+    await hass.config.async_set_time_zone(time_zone)
+    new_year = icws_simulator.sim.add_voicemail(
+        USER,
+        sender="Eve Example <+15550123>",
+        received=datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
+    )
+    await _setup(hass, mock_config_entry, **{CONF_MAX_BUTTONS: 10})
+    [bob_id, *_] = _ids(icws_simulator)
+
+    def name(message_id: str, kind: str) -> str:
+        state = hass.states.get(button_id(hass, mock_config_entry, message_id, kind))
+        assert state is not None
+        return str(state.attributes["friendly_name"])
+
+    assert name(bob_id, "play") == f"alice @ CIC-ICWS Play · Bob Smith · {bob}"
+    assert name(bob_id, "stop") == f"alice @ CIC-ICWS Stop · Bob Smith · {bob}"
+    assert (
+        name(new_year.message_id, "play")
+        == f"alice @ CIC-ICWS Play · Eve Example · {eve}"
+    )
 
 
 async def test_stop_button(
@@ -146,20 +298,11 @@ async def test_buttons_follow_the_mailbox(
     await _setup(hass, mock_config_entry, **{CONF_MAX_BUTTONS: 2})
     newest, second, third, *_ = _ids(icws_simulator)
 
-    def buttons() -> set[str | None]:
-        return {
-            entry.unique_id
-            for entry in er.async_entries_for_config_entry(
-                entity_registry, mock_config_entry.entry_id
-            )
-        }
+    def buttons() -> set[str]:
+        return set(_buttons(entity_registry, mock_config_entry))
 
-    def unique_ids(*message_ids: str) -> set[str | None]:
-        return {
-            f"{mock_config_entry.unique_id}_{message_digest(message_id)}_{kind}"
-            for message_id in message_ids
-            for kind in ("stop", "play")
-        }
+    def unique_ids(*message_ids: str) -> set[str]:
+        return set(_unique_ids(mock_config_entry, *message_ids))
 
     assert buttons() == unique_ids(newest, second)
     second_stop = button_id(hass, mock_config_entry, second, "stop")
@@ -260,22 +403,21 @@ async def test_play_and_stop(
 
 
 @pytest.mark.parametrize(
-    ("fault", "translation_key"), [(None, "not_allowed"), (500, "server_error")]
+    ("fault", "translation_key"), [(400, "not_allowed"), (500, "server_error")]
 )
 async def test_press_fails(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
-    sim: IcwsSimulator,
-    fault: int | None,
+    icws_simulator: RunningSimulator,
+    fault: int,
     translation_key: str,
 ) -> None:
-    """A press raises the action's translated errors (stop on a fax: 400; 500)."""
-    [fax] = [m.message_id for m in sim.voicemails(USER) if m.kind == "fax"]
-    if fault is not None:
-        sim.inject_fault(STOP_PATH, fault)
+    """A press raises the action's translated errors (the server refuses: 400; 500)."""
+    icws_simulator.sim.inject_fault(STOP_PATH, fault, error_variant="invalidProperty")
+    newest = _ids(icws_simulator)[0]
 
     with pytest.raises(HomeAssistantError) as exc_info:
-        await _press(hass, button_id(hass, init_integration, fax, "stop"))
+        await _press(hass, button_id(hass, init_integration, newest, "stop"))
 
     assert exc_info.value.translation_key == translation_key
 

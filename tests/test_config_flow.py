@@ -105,7 +105,7 @@ async def test_user_flow(hass: HomeAssistant, icws_simulator: RunningSimulator) 
     assert result["data"] == _user_input(icws_simulator)
     assert result["options"] == {
         CONF_PLAY_TARGET: "",
-        CONF_MAX_BUTTONS: 20,
+        CONF_MAX_BUTTONS: 5,
         CONF_PLAYBACK_TIMEOUT: 600,
     }
     assert result["result"].unique_id == "alice@cic-icws"
@@ -334,19 +334,19 @@ async def test_options(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     assert _suggested(result, CONF_PLAY_TARGET) == ""
-    assert _suggested(result, CONF_MAX_BUTTONS) == 20
+    assert _suggested(result, CONF_MAX_BUTTONS) == 5
     assert _suggested(result, CONF_PLAYBACK_TIMEOUT) == 600
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_PLAY_TARGET: " 1234 ", CONF_MAX_BUTTONS: 5, CONF_PLAYBACK_TIMEOUT: 120},
+        {CONF_PLAY_TARGET: " 1234 ", CONF_MAX_BUTTONS: 8, CONF_PLAYBACK_TIMEOUT: 120},
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options == {
         CONF_PLAY_TARGET: "1234",
-        CONF_MAX_BUTTONS: 5,
+        CONF_MAX_BUTTONS: 8,
         CONF_PLAYBACK_TIMEOUT: 120,
     }
     assert init_integration.state is ConfigEntryState.LOADED

@@ -18,6 +18,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.voicemail.const import CONF_MAX_BUTTONS
 from custom_components.voicemail.coordinator import VoicemailConfigEntry
 from custom_components.voicemail.icws import Phase
 from custom_components.voicemail.services import SERVICE_PLAY, SERVICE_STOP_PLAYBACK
@@ -174,6 +175,10 @@ async def test_dotnet_min_date_in_a_zone_west_of_utc(
     odd = sim.add_voicemail(USER, raw={"dateReceived": "00010101T000000Z"})
     later = sim.add_voicemail(USER, received=datetime(2026, 11, 29, 8, 0, tzinfo=UTC))
     mock_config_entry.add_to_hass(hass)
+    # Buttons for all six voicemails, the odd one (the oldest) too.
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**mock_config_entry.options, CONF_MAX_BUTTONS: 6}
+    )
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     coordinator = mock_config_entry.runtime_data

@@ -1,8 +1,12 @@
-"""Per-voicemail buttons: stop the playback of a message, play it on the play target.
+"""Per-voicemail buttons: play a message on the play target, stop its playback.
 
-Buttons exist for the newest `max_buttons` voicemails. They are added when a
-voicemail arrives and removed from the entity registry when it is deleted or falls
-out of that window, from a coordinator listener (no reload).
+Buttons exist for the newest `max_buttons` voicemails; a fax has nothing to play and
+gets none (nor does it take a place in the window). They are added when a voicemail
+arrives, newest first, and removed from the entity registry when it is deleted or
+falls out of that window, from a coordinator listener (no reload). Their names are
+short ("Play · Bob Smith · 27 Nov 14:55") and fixed at registration. The device page
+and the classic generated dashboard sort a device's entities by name; the new
+Overview (2026.10) lists them in the order of the states, which is the order here.
 
 Buttons are not exposed to voice assistants by default: Home Assistant exposes new
 entities of a few domains only (lights, switches, covers, ...), and `button` is not
@@ -15,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 import re
 from typing import Any, override
 
@@ -37,6 +42,7 @@ from .entity import VoicemailEntity, entity_unique_id
 from .errors import icws_errors
 from .helpers import message_digest
 from .icws import Voicemail
+from .intent import caller_name
 from .play import async_play
 
 # Presses go to the server one at a time.
@@ -62,11 +68,6 @@ class VoicemailButtonEntityDescription(ButtonEntityDescription):
 
 BUTTONS: tuple[VoicemailButtonEntityDescription, ...] = (
     VoicemailButtonEntityDescription(
-        key="stop",
-        translation_key="stop_playback",
-        press_fn=lambda coordinator, message_id: coordinator.async_stop(message_id),
-    ),
-    VoicemailButtonEntityDescription(
         key="play",
         translation_key="play",
         # Where the options say, marked read: the one way of playing (play.py).
@@ -75,12 +76,25 @@ BUTTONS: tuple[VoicemailButtonEntityDescription, ...] = (
         ),
         available_fn=_has_play_target,
     ),
+    VoicemailButtonEntityDescription(
+        key="stop",
+        translation_key="stop_playback",
+        press_fn=lambda coordinator, message_id: coordinator.async_stop(message_id),
+    ),
 )
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+"""English month abbreviations (`%b` follows the process's locale, which may change)."""
 
 
 def format_received(voicemail: Voicemail) -> str:
-    """Format when a voicemail arrived, short and in Home Assistant's time zone."""
-    return f"{dt_util.as_local(voicemail.received):%Y-%m-%d %H:%M}"
+    """Format when a voicemail arrived, short, in Home Assistant's time zone.
+
+    "27 Nov 14:55"; with the year when it is not this year: "27 Nov 2025 14:55".
+    """
+    local = dt_util.as_local(voicemail.received)
+    year = "" if local.year == dt_util.now().year else f" {local.year}"
+    return f"{local.day} {_MONTHS[local.month - 1]}{year} {local:%H:%M}"
 
 
 async def async_setup_entry(
@@ -105,12 +119,15 @@ async def async_setup_entry(
     @callback
     def _async_sync_buttons() -> None:
         nonlocal added
-        window = coordinator.data.voicemails[:max_buttons]
+        # The newest `max_buttons` voicemails; a fax has nothing to play.
+        voicemails = (vm for vm in coordinator.data.voicemails if not vm.is_fax)
+        window = tuple(islice(voicemails, max_buttons))
         wanted = {voicemail.message_id for voicemail in window}
         if wanted == added:
             # A count or playback update: the window, and so the buttons, are the same.
             return
         have = added or set()
+        # Newest first (the window's order): the order of the registry and the states.
         async_add_entities(
             VoicemailButton(coordinator, description, voicemail)
             for voicemail in window
@@ -185,7 +202,7 @@ class VoicemailButton(VoicemailEntity, ButtonEntity):
         self.entity_description = description
         self._message_id = voicemail.message_id
         self._attr_translation_placeholders = {
-            "caller": voicemail.sender,
+            "caller": caller_name(voicemail.sender),
             "received": format_received(voicemail),
         }
         self._attr_extra_state_attributes = {"message_id": voicemail.message_id}

@@ -36,7 +36,7 @@ CONF_PLAYBACK_TIMEOUT: Final = "playback_timeout"
 """Seconds after which a playback counts as ended when the server never said so."""
 
 DEFAULT_PLAY_TARGET: Final = ""
-DEFAULT_MAX_BUTTONS: Final = 20
+DEFAULT_MAX_BUTTONS: Final = 5
 DEFAULT_PLAYBACK_TIMEOUT: Final = 600
 
 # What the ICWS server is told about us.

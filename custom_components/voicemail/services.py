@@ -98,7 +98,7 @@ def voicemail_data(voicemail: Voicemail, audio: VoicemailAudio) -> dict[str, Any
         "subject": voicemail.subject,
         "received": voicemail.received.isoformat(),
         "read": voicemail.read,
-        "fax": voicemail.audio is None and bool(voicemail.attachments),
+        "fax": voicemail.is_fax,
         "duration": audio.seconds(voicemail.message_id),
         "transcript": None if transcript is None else transcript.text,
     }
@@ -134,7 +134,7 @@ def _async_newest(
         (entry, voicemail)
         for entry in _async_entries(call)
         for voicemail in entry.runtime_data.data.voicemails
-        if not voicemail.attachments or voicemail.audio is not None
+        if not voicemail.is_fax
     ]
     if not candidates:
         raise ServiceValidationError(

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 import hashlib
 from pathlib import Path
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 import aiohttp
 import pytest_socket
 
+from custom_components.voicemail.const import DEFAULT_MAX_BUTTONS
 from scripts._dev.entry import Connection
 from scripts._dev.hass import HassProcess
 from scripts._dev.hass_api import HassApi, HassWebSocket
@@ -101,6 +103,19 @@ def sockets_enabled() -> Iterator[None]:
 def digest(message_id: str) -> str:
     """Return the message part of a per-message button's unique id (docs/architecture.md)."""
     return hashlib.sha256(message_id.encode()).hexdigest()[:12]
+
+
+def with_buttons(mailbox: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the simulator's messages that have Play and Stop buttons, newest first.
+
+    The newest `DEFAULT_MAX_BUTTONS` (the options' default) voicemails; a fax has none.
+    """
+    voicemails = sorted(
+        (vm for vm in mailbox if vm["kind"] != "fax"),
+        key=lambda vm: (datetime.fromisoformat(vm["received"]), vm["message_id"]),
+        reverse=True,
+    )
+    return voicemails[:DEFAULT_MAX_BUTTONS]
 
 
 async def entry_entities(api: HassApi, entry_id: str) -> dict[str, dict[str, Any]]:

@@ -30,6 +30,7 @@ from tests.e2e.harness import (
     wait_state_change,
     wait_state_changes,
     wait_until,
+    with_buttons,
 )
 
 PLAY_TARGET = "1234"
@@ -67,7 +68,7 @@ async def test_sensors_buttons_and_event_entity_show_the_mailbox(
     control: SimulatorControl,
     entities: dict[str, dict[str, Any]],
 ) -> None:
-    """One device with the mailbox counts, a Play and a Stop button per message, an event."""
+    """One device with the mailbox counts, a Play and a Stop button per newest voicemail, an event."""
     mailbox = await control.voicemails()
     assert mailbox, "the simulator seeds a mailbox"
     unread = sum(not vm["read"] for vm in mailbox)
@@ -81,7 +82,9 @@ async def test_sensors_buttons_and_event_entity_show_the_mailbox(
 
     device_ids = {e["device_id"] for e in entities.values()}
     assert len(device_ids) == 1
-    for vm in mailbox:
+    buttons = [e for e in entities.values() if e["entity_id"].startswith("button.")]
+    assert len(buttons) == 2 * len(with_buttons(mailbox))
+    for vm in with_buttons(mailbox):
         find_unique(entities, f"_{digest(vm['message_id'])}_play")
         find_unique(entities, f"_{digest(vm['message_id'])}_stop")
     events = [e for e in entities.values() if e["entity_id"].startswith("event.")]
@@ -310,7 +313,9 @@ async def test_a_restart_keeps_the_entry_and_its_entities(
 ) -> None:
     """Restart from Home Assistant itself: the account comes back with the same entities."""
     # Buttons follow the mailbox a moment after the counts: wait until they match it.
-    digests = {digest(vm["message_id"]) for vm in await control.voicemails()}
+    digests = {
+        digest(vm["message_id"]) for vm in with_buttons(await control.voicemails())
+    }
 
     async def settled() -> dict[str, dict[str, Any]] | None:
         entities = await entry_entities(api, entry.entry_id)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from custom_components.voicemail.icws import (
+    Attachment,
     ConnectionState,
     ConnectionStateChange,
     IcwsProtocolError,
@@ -320,3 +321,30 @@ def test_model_conveniences() -> None:
     ).display == "2015 R1 Patch 3"
     assert not EXPECTED_VOICEMAIL.read
     assert replace(EXPECTED_VOICEMAIL, state=MessageState.READ).read
+
+
+@pytest.mark.parametrize(
+    ("mime_types", "fax"),
+    [
+        (("audio/wav",), False),
+        ((None,), False),
+        (("image/tiff", "audio/WAV"), False),
+        (("image/tiff",), True),
+        (("image/tiff", "application/pdf"), True),
+        ((), False),
+    ],
+)
+def test_a_fax_has_attachments_and_none_of_them_audio(
+    mime_types: tuple[str | None, ...], fax: bool
+) -> None:
+    """A fax: only other kinds than audio; a message without attachments is no fax."""
+    voicemail = replace(
+        EXPECTED_VOICEMAIL,
+        attachments=tuple(
+            Attachment(f"/attachments/{index}", f"file{index}", mime_type)
+            for index, mime_type in enumerate(mime_types)
+        ),
+    )
+
+    assert voicemail.is_fax is fax
+    assert (voicemail.audio is None) is (fax or not mime_types)

@@ -126,6 +126,15 @@ class Voicemail:
             None,
         )
 
+    @property
+    def is_fax(self) -> bool:
+        """Whether the message is a fax: it has attachments, none of them audio.
+
+        A message without any attachment is not a fax: its recording may be missing,
+        it is still a voicemail.
+        """
+        return bool(self.attachments) and self.audio is None
+
 
 @dataclass(frozen=True, slots=True)
 class VoicemailStateChange:
