@@ -16,8 +16,8 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 import pytest
@@ -355,21 +355,26 @@ async def test_stale_buttons_removed_at_setup(
     assert entity_registry.async_get(other.entity_id) is not None
 
 
-async def test_play_button_needs_a_play_target(
+async def test_play_with_nowhere_to_play_says_where_to_set_it(
     hass: HomeAssistant,
     init_integration: VoicemailConfigEntry,
     icws_simulator: RunningSimulator,
 ) -> None:
-    """Without a play target the play buttons are unavailable, stop buttons are not."""
+    """Without a play target Play is not greyed out: pressing it says where to set one."""
     newest = _ids(icws_simulator)[0]
+    play = button_id(hass, init_integration, newest, "play")
+    assert hass.states.get(play).state != STATE_UNAVAILABLE
 
+    with pytest.raises(ServiceValidationError) as err:
+        await _press(hass, play)
+
+    assert err.value.translation_key == "no_play_target"
+    assert icws_simulator.sim.requests_to(PLAY_PATH) == []
     assert (
-        hass.states.get(button_id(hass, init_integration, newest, "play")).state
-        == STATE_UNAVAILABLE
-    )
-    assert (
-        hass.states.get(button_id(hass, init_integration, newest, "stop")).state
-        != STATE_UNAVAILABLE
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"no_play_target_{init_integration.entry_id}"
+        )
+        is not None
     )
 
 

@@ -62,6 +62,27 @@ async def test_setup_and_unload(
     assert sim.live_sessions() == []
 
 
+async def test_the_counts_come_before_the_buttons(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Entities are added counts first, then the event, then the buttons newest first.
+
+    Home Assistant's generated Overview lists a device's entities in this order.
+    """
+    ours = [
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.entity_id.split(".")[1].startswith("alice_cic_icws")
+    ]
+    domains = [entity_id.split(".")[0] for entity_id in ours]
+    first_button = domains.index("button")
+    assert set(domains[:first_button]) == {"sensor", "event"}
+    assert domains.index("event") > max(
+        i for i, domain in enumerate(domains) if domain == "sensor"
+    )
+    assert set(domains[first_button:]) == {"button"}
+
+
 async def test_unload_against_a_silent_server(
     hass: HomeAssistant,
     sim: IcwsSimulator,

@@ -21,7 +21,10 @@ from .views import VoicemailAudioView
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.EVENT, Platform.BUTTON]
+"""Set up in this order, one after the other: Home Assistant's generated Overview lists
+a device's entities in the order they were added, so the counts come before the
+per-message buttons (which button.py adds newest first)."""
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -57,7 +60,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoicemailConfigEntry) ->
     if has_play_target(entry.options):
         # The options now say where voicemail plays (reloaded after the options flow).
         async_delete_issues(hass, entry, (ISSUE_NO_PLAY_TARGET,))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    for platform in PLATFORMS:
+        await hass.config_entries.async_forward_entry_setups(entry, [platform])
     return True
 
 

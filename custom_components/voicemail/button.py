@@ -31,12 +31,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    CONF_MAX_BUTTONS,
-    CONF_PLAY_MEDIA_PLAYER,
-    CONF_PLAY_TARGET,
-    DEFAULT_MAX_BUTTONS,
-)
+from .const import CONF_MAX_BUTTONS, DEFAULT_MAX_BUTTONS
 from .coordinator import VoicemailConfigEntry, VoicemailCoordinator
 from .entity import VoicemailEntity, entity_unique_id
 from .errors import icws_errors
@@ -52,29 +47,23 @@ BUTTON_SYNC_DELAY = 0.1
 """Seconds after a coordinator update until the buttons follow the mailbox."""
 
 
-def _has_play_target(coordinator: VoicemailCoordinator) -> bool:
-    """Return whether the options name a phone or a media player to play voicemail on."""
-    options = coordinator.config_entry.options
-    return bool(options.get(CONF_PLAY_TARGET) or options.get(CONF_PLAY_MEDIA_PLAYER))
-
-
 @dataclass(frozen=True, kw_only=True)
 class VoicemailButtonEntityDescription(ButtonEntityDescription):
     """What pressing a per-message button does."""
 
     press_fn: Callable[[VoicemailCoordinator, str], Awaitable[Any]]
-    available_fn: Callable[[VoicemailCoordinator], bool] = lambda _: True
 
 
 BUTTONS: tuple[VoicemailButtonEntityDescription, ...] = (
     VoicemailButtonEntityDescription(
         key="play",
         translation_key="play",
-        # Where the options say, marked read: the one way of playing (play.py).
+        # Where the options say, marked read: the one way of playing (play.py). With
+        # nowhere to play, pressing says where to set it (and raises a repair issue):
+        # a greyed-out button would not say why.
         press_fn=lambda coordinator, message_id: async_play(
             coordinator.hass, coordinator.config_entry, message_id
         ),
-        available_fn=_has_play_target,
     ),
     VoicemailButtonEntityDescription(
         key="stop",
@@ -207,14 +196,6 @@ class VoicemailButton(VoicemailEntity, ButtonEntity):
         }
         self._attr_extra_state_attributes = {"message_id": voicemail.message_id}
         self._written_available: bool | None = None
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Unavailable when the account is, or when the button cannot work."""
-        return super().available and self.entity_description.available_fn(
-            self.coordinator
-        )
 
     @callback
     @override

@@ -120,6 +120,17 @@ async def test_adding_the_account_refuses_a_wrong_password_then_succeeds(
     )
     await page.get_by_role("button", name="Submit").click()
 
+    # The login worked: where should voicemail play? Optional; left empty (decided later,
+    # through the repair issue a Play raises: test_play_and_stop_buttons_on_the_device_page).
+    play_step = STRINGS["config"]["step"]["play"]
+    await expect(page.get_by_text(play_step["title"], exact=True)).to_be_visible()
+    await expect(
+        page.get_by_role("textbox", name=play_step["data"]["play_target"])
+    ).to_have_value("")
+    assert await api.config_entries(DOMAIN) == []
+    await shoot(page, "config-flow-play")
+    await page.get_by_role("button", name="Submit").click()
+
     # The success step names the account's device; closing it shows the integration.
     entry = await wait_until(
         lambda: _loaded_entry(api), timeout=EVENT_TIMEOUT, what="entry loaded"
@@ -158,23 +169,60 @@ async def test_device_page_shows_the_mailbox(
         playback["state"]["idle"]
     )
     await expect(entity_row(page, entity_name("voicemail"))).to_be_visible()
-    # Per voicemail of the newest five (a fax has none) a Play button (unavailable: no
-    # play target yet) and a Stop button.
+    # Per voicemail of the newest five (a fax has none) a Play and a Stop button, all of
+    # them enabled: without a play target Play says why when pressed (the next test).
     buttoned = len(with_buttons(mailbox))
     rows = page.locator("hui-button-entity-row")
     await expect(rows).to_have_count(2 * buttoned)
     presses = page.get_by_role("button", name="Press")
-    await expect(presses.and_(page.locator(":disabled"))).to_have_count(buttoned)
+    await expect(presses).to_have_count(2 * buttoned)
+    await expect(presses.and_(page.locator(":disabled"))).to_have_count(0)
     await shoot(page, "device", height=DEVICE_PAGE_HEIGHT)
+
+
+async def test_play_with_nowhere_to_play_leads_to_the_repair_that_sets_it(
+    page: Page, ui_stack: Stack, api: HassApi, control: SimulatorControl
+) -> None:
+    """No play target yet: Play says where to set one; the repair issue's form sets it."""
+    entry = await the_entry(api)
+    newest = (await control.voicemails())[-1]
+    entities = await entry_entities(api, entry["entry_id"])
+    play_name = await _shown_name(
+        api, entry, find_unique(entities, f"_{digest(newest['message_id'])}_play")
+    )
+    await page.goto(ui_stack.hass.base_url)
+    await open_device_page(page, entry["title"])
+
+    await entity_row(page, play_name).get_by_role("button", name="Press").click()
+    error = STRINGS["exceptions"]["no_play_target"]["message"].format(
+        title=entry["title"]
+    )
+    await expect(page.get_by_text(error.rstrip(".")).first).to_be_visible()
+    await shoot(page, "play-nowhere")
+    assert (await control.state())["users"]["alice"]["playing"] is None
+
+    # Settings shows the repair issue; its form asks where to play, as the options do.
+    issue = STRINGS["issues"]["no_play_target"]
+    await page.get_by_role("link", name="Settings").click()
+    await page.get_by_text(issue["title"].format(title=entry["title"])).click()
+    fix = issue["fix_flow"]["step"]["init"]
+    await expect(
+        page.get_by_text(fix["title"].format(title=entry["title"]), exact=True)
+    ).to_be_visible()
+    await page.get_by_role("textbox", name=fix["data"]["play_target"]).fill(PLAY_TARGET)
+    await shoot(page, "repair-play-target")
+    await page.get_by_role("button", name="Submit").click()
+    await finish_button(page).click()
+    await expect(
+        page.get_by_text(issue["title"].format(title=entry["title"]))
+    ).to_have_count(0)
 
 
 async def test_play_and_stop_buttons_on_the_device_page(
     page: Page, ui_stack: Stack, api: HassApi, control: SimulatorControl
 ) -> None:
-    """With a play target set, Play rings the phone and Stop sends the server a stop."""
+    """With a play target set (the repair above), Play rings it and Stop sends a stop."""
     entry = await the_entry(api)
-    result = await api.set_options(entry["entry_id"], {"play_target": PLAY_TARGET})
-    assert result["type"] == "create_entry"
     newest = (await control.voicemails())[-1]
     entities = await entry_entities(api, entry["entry_id"])
     play_name = await _shown_name(
@@ -193,7 +241,9 @@ async def test_play_and_stop_buttons_on_the_device_page(
     await expect(entity_row(page, playback["name"])).to_contain_text(
         playback["state"]["playing"]
     )
-    assert (await control.state())["users"]["alice"]["playing"] == newest["message_id"]
+    alice = (await control.state())["users"]["alice"]
+    assert alice["playing"] == newest["message_id"]
+    assert alice["play_target"] == PLAY_TARGET
     await shoot(page, "device-playing", height=DEVICE_PAGE_HEIGHT)
 
     before = len(await stop_requests(control))

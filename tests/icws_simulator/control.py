@@ -48,6 +48,7 @@ def _state(sim: IcwsSimulator) -> dict[str, Any]:
                 "voicemails": len(user.mailbox),
                 "unread": user.unread_count(),
                 "playing": user.playback.message_id if user.playback else None,
+                "play_target": user.playback.target if user.playback else None,
                 "failed_logins": user.failed_logins,
                 "store_fault": user.store_fault.state if user.store_fault else None,
                 "mwi_fault": user.mwi_fault.state if user.mwi_fault else None,
