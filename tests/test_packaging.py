@@ -39,6 +39,17 @@ def test_the_oldest_version_tested_is_the_minimum_hacs_allows() -> None:
     assert f"homeassistant=={oldest.stem}\n" in oldest.read_text()
 
 
+def test_readme_names_the_supported_and_tested_versions() -> None:
+    """README's "Supported Home Assistant versions" says hacs.json's minimum and what is tested."""
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    after = readme.partition("### Supported Home Assistant versions\n")[2]
+    section = after.partition("\n#")[0]
+    assert f"**{hacs['homeassistant']}** or newer" in section
+    for path in (ROOT / "requirements" / "ha-versions").glob("*.txt"):
+        assert path.stem in section, path.name
+
+
 def test_client_imports_nothing_from_home_assistant() -> None:
     """The ICWS client could be published on its own."""
     for path in (INTEGRATION / "icws").glob("*.py"):
