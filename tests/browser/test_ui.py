@@ -186,10 +186,7 @@ async def test_play_with_nowhere_to_play_leads_to_the_repair_that_sets_it(
     """No play target yet: Play says where to set one; the repair issue's form sets it."""
     entry = await the_entry(api)
     newest = (await control.voicemails())[-1]
-    entities = await entry_entities(api, entry["entry_id"])
-    play_name = await _shown_name(
-        api, entry, find_unique(entities, f"_{digest(newest['message_id'])}_play")
-    )
+    play_name = await _button_name(api, entry, newest["message_id"], "play")
     await page.goto(ui_stack.hass.base_url)
     await open_device_page(page, entry["title"])
 
@@ -224,13 +221,8 @@ async def test_play_and_stop_buttons_on_the_device_page(
     """With a play target set (the repair above), Play rings it and Stop sends a stop."""
     entry = await the_entry(api)
     newest = (await control.voicemails())[-1]
-    entities = await entry_entities(api, entry["entry_id"])
-    play_name = await _shown_name(
-        api, entry, find_unique(entities, f"_{digest(newest['message_id'])}_play")
-    )
-    stop_name = await _shown_name(
-        api, entry, find_unique(entities, f"_{digest(newest['message_id'])}_stop")
-    )
+    play_name = await _button_name(api, entry, newest["message_id"], "play")
+    stop_name = await _button_name(api, entry, newest["message_id"], "stop")
     playback = STRINGS["entity"]["sensor"]["playback"]
     await page.goto(ui_stack.hass.base_url)
     await open_device_page(page, entry["title"])
@@ -262,9 +254,15 @@ async def _loaded_entry(api: HassApi) -> dict[str, Any] | None:
     return entries[0] if entries and entries[0]["state"] == "loaded" else None
 
 
-async def _shown_name(api: HassApi, entry: dict[str, Any], entity_id: str) -> str:
-    """Return the name a device page shows: the friendly name without the device's."""
-    state = await api.state(entity_id)
-    assert state is not None, entity_id
+async def _button_name(
+    api: HassApi, entry: dict[str, Any], message_id: str, key: str
+) -> str:
+    """Return the name a device page shows for a message's button (play or stop).
+
+    That is the friendly name without the device's.
+    """
+    entities = await entry_entities(api, entry["entry_id"])
+    state = await api.state(find_unique(entities, f"_{digest(message_id)}_{key}"))
+    assert state is not None, message_id
     name = str(state["attributes"]["friendly_name"])
     return name.removeprefix(f"{entry['title']} ")
