@@ -128,6 +128,9 @@ async def test_a_message_plays_in_the_browser_and_is_then_read(
     )
     bar = row(page, message["message_id"]).locator("progress")
     assert float(await bar.evaluate("el => el.value")) > 0
+    # The time shown beside the bar moves on too.
+    elapsed = row(page, message["message_id"]).locator(".elapsed")
+    await expect(elapsed).not_to_have_text(re.compile(r"^0:00 /"))
     await shoot(page, "card-playing")
     # Played from its start: the audio view marks it read, and the card shows it live.
     await expect(unread_dot(page, message["message_id"])).to_have_count(0)

@@ -45,7 +45,10 @@ from tests.e2e.harness import (
 )
 
 PLAY_TARGET = "1234"
-BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
+BOB, DAVE = (
+    next(vm for vm in VOICEMAILS if vm.name == name)
+    for name in ("bob_mulaw.wav", "dave_pcm16.wav")
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +82,13 @@ async def test_play_on_the_phone_from_the_card_and_stop(
 ) -> None:
     """With a play target set, the phone button rings it; the card shows Stop, which stops."""
     await set_options(api, entry, play_target=PLAY_TARGET)
-    # Long enough on the phone that it is still playing when Stop is pressed.
+    # Dave's recording, which the simulated phone plays for long enough that it is still
+    # playing when Stop is pressed.
     message = await control.command(
         "add-voicemail",
         user=E2E_USER,
-        sender='"Dana Desk" <+15550001111>',
+        sender='"Dave Garage" <+15553142>',
+        audio_base64=base64.b64encode(DAVE.path.read_bytes()).decode(),
         duration=600,
     )
     await open_dashboard(page, ui_stack)
