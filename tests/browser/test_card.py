@@ -9,13 +9,31 @@ one left. Assertions are about what the card shows and what the ICWS server then
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 from playwright.async_api import Locator, Page, expect
 
 from scripts._dev.entry import EntryOutcome
 from scripts._dev.hass_api import DEMO_USER, HassApi
 from scripts._dev.simulator import SimulatorControl
+from tests.browser.card_ui import (
+    CARD_TYPE,
+    DASHBOARD,
+    DELETE,
+    MARK_READ,
+    MARK_UNREAD,
+    PLAY_HERE,
+    PLAY_THERE,
+    action,
+    caller,
+    card,
+    create_dashboard,
+    newest_first,
+    open_dashboard,
+    row,
+    server_message,
+    unread_dot,
+)
 from tests.browser.ui import log_in, shoot
 from tests.e2e.harness import (
     E2E_USER,
@@ -26,62 +44,7 @@ from tests.e2e.harness import (
     wait_until,
 )
 
-DASHBOARD = "voicemail-card"
-CARD_TYPE = "custom:voicemail-card"
-# English texts of the card (TEXTS.en in custom_components/voicemail/frontend/voicemail-card-texts.js).
-PLAY_HERE = "Play {} in the browser"
-MARK_READ = "Mark {} read"
-MARK_UNREAD = "Mark {} unread"
-DELETE = "Delete {}"
 PHONE_WIDTH = 360
-
-
-def caller(sender: str) -> str:
-    """Return the name part of an ICWS `from`, as the card shows it (intent.caller_name)."""
-    name, _, address = sender.partition("<")
-    return (
-        name.strip('" ') or address.rstrip(">").strip() if address else sender.strip()
-    )
-
-
-def newest_first(mailbox: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the simulator's messages in the order voicemail.list (and the card) shows them."""
-    return sorted(
-        mailbox, key=lambda vm: (vm["received"], vm["message_id"]), reverse=True
-    )
-
-
-def card(page: Page) -> Locator:
-    """Return the card on the dashboard."""
-    return page.locator("voicemail-card")
-
-
-def row(page: Page, message_id: str) -> Locator:
-    """Return a message's row in the card (CSS selectors pierce the open shadow root)."""
-    return card(page).locator(f'li[data-message-id="{message_id}"]')
-
-
-def unread_dot(page: Page, message_id: str) -> Locator:
-    """Return a message's unread dot, by what it is called."""
-    return row(page, message_id).get_by_role("img", name="Unread")
-
-
-async def open_dashboard(page: Page, stack: Stack) -> None:
-    """Open the card's dashboard; log in first when the profile has no session yet."""
-    await page.goto(f"{stack.hass.base_url}/{DASHBOARD}/0")
-    if "/auth/" in page.url:
-        await log_in(page, f"{stack.hass.base_url}/{DASHBOARD}/0", DEMO_USER)
-    await expect(card(page)).to_be_visible()
-
-
-async def server_message(
-    control: SimulatorControl, message_id: str
-) -> dict[str, Any] | None:
-    """Return the message as the ICWS server holds it (None: gone)."""
-    return next(
-        (vm for vm in await control.voicemails() if vm["message_id"] == message_id),
-        None,
-    )
 
 
 async def test_the_card_is_added_from_the_card_picker(
@@ -89,15 +52,7 @@ async def test_the_card_is_added_from_the_card_picker(
 ) -> None:
     """Edit dashboard -> Add card -> "Voicemail": the picker suggests the account's entity."""
     event_entity = find_unique(await entry_entities(api, entry.entry_id), "_events")
-    async with await api.websocket() as ws:
-        await ws.command(
-            "lovelace/dashboards/create", url_path=DASHBOARD, title="Voicemail"
-        )
-        await ws.command(
-            "lovelace/config/save",
-            url_path=DASHBOARD,
-            config={"views": [{"title": "Voicemail", "cards": []}]},
-        )
+    await create_dashboard(api, [])
     await log_in(page, ui_stack.hass.base_url, DEMO_USER)
     await expect(page.get_by_role("link", name="Settings")).to_be_visible()
     await page.goto(f"{ui_stack.hass.base_url}/{DASHBOARD}/0")
@@ -129,8 +84,13 @@ async def test_the_card_is_added_from_the_card_picker(
 async def test_the_card_lists_the_mailbox_newest_first(
     page: Page, ui_stack: Stack, control: SimulatorControl
 ) -> None:
-    """Every seeded message, newest first, with its caller, unread dots and the fax marked."""
+    """Every seeded message, newest first: its caller, unread dot, and a fax marked, not played.
+
+    A fax has no audio: it is marked "Fax" and offers neither play button (read and delete
+    stay); every voicemail offers both.
+    """
     mailbox = newest_first(await control.voicemails())
+    assert {vm["kind"] for vm in mailbox} == {"fax", "voicemail"}, mailbox
     await open_dashboard(page, ui_stack)
     rows = card(page).locator("li")
     await expect(rows).to_have_count(len(mailbox))
@@ -143,8 +103,12 @@ async def test_the_card_lists_the_mailbox_newest_first(
         await expect(unread_dot(page, vm["message_id"])).to_have_count(
             0 if vm["read"] else 1
         )
+        fax = vm["kind"] == "fax"
         faxed = row(page, vm["message_id"]).get_by_text("Fax", exact=True)
-        await expect(faxed).to_have_count(1 if vm["kind"] == "fax" else 0)
+        await expect(faxed).to_have_count(1 if fax else 0)
+        plays = action(page, vm, PLAY_HERE).or_(action(page, vm, PLAY_THERE))
+        await expect(plays).to_have_count(0 if fax else 2)
+        await expect(action(page, vm, DELETE)).to_have_count(1)
     await shoot(page, "card")
 
 
@@ -155,12 +119,7 @@ async def test_a_message_plays_in_the_browser_and_is_then_read(
     mailbox = newest_first(await control.voicemails())
     message = next(vm for vm in mailbox if vm["kind"] == "voicemail" and not vm["read"])
     await open_dashboard(page, ui_stack)
-    name = caller(message["sender"])
-    await (
-        row(page, message["message_id"])
-        .get_by_role("button", name=PLAY_HERE.format(name))
-        .click()
-    )
+    await action(page, message, PLAY_HERE).click()
 
     audio = row(page, message["message_id"]).locator("audio")
     await expect(audio).to_have_count(1)
@@ -169,6 +128,9 @@ async def test_a_message_plays_in_the_browser_and_is_then_read(
     )
     bar = row(page, message["message_id"]).locator("progress")
     assert float(await bar.evaluate("el => el.value")) > 0
+    # The time shown beside the bar moves on too.
+    elapsed = row(page, message["message_id"]).locator(".elapsed")
+    await expect(elapsed).not_to_have_text(re.compile(r"^0:00 /"))
     await shoot(page, "card-playing")
     # Played from its start: the audio view marks it read, and the card shows it live.
     await expect(unread_dot(page, message["message_id"])).to_have_count(0)
@@ -182,24 +144,15 @@ async def test_marking_read_and_unread(
     """Mark read: the dot goes and the server's message is read; mark unread brings it back."""
     mailbox = newest_first(await control.voicemails())
     message = next(vm for vm in mailbox if not vm["read"])
-    name = caller(message["sender"])
     await open_dashboard(page, ui_stack)
     await expect(unread_dot(page, message["message_id"])).to_have_count(1)
 
-    await (
-        row(page, message["message_id"])
-        .get_by_role("button", name=MARK_READ.format(name))
-        .click()
-    )
+    await action(page, message, MARK_READ).click()
     await expect(unread_dot(page, message["message_id"])).to_have_count(0)
     stored = await server_message(control, message["message_id"])
     assert stored is not None and stored["read"] is True
 
-    await (
-        row(page, message["message_id"])
-        .get_by_role("button", name=MARK_UNREAD.format(name))
-        .click()
-    )
+    await action(page, message, MARK_UNREAD).click()
     await expect(unread_dot(page, message["message_id"])).to_have_count(1)
     stored = await server_message(control, message["message_id"])
     assert stored is not None and stored["read"] is False
@@ -214,14 +167,14 @@ async def test_deleting_asks_first_and_the_message_goes(
     await open_dashboard(page, ui_stack)
     target = row(page, message["message_id"])
 
-    await target.get_by_role("button", name=DELETE.format(name)).click()
+    await action(page, message, DELETE).click()
     question = target.get_by_role("group", name=f"Delete the voicemail of {name}?")
     await expect(question).to_be_visible()
     await question.get_by_role("button", name="Cancel").click()
     await expect(question).to_have_count(0)
     assert await server_message(control, message["message_id"]) is not None
 
-    await target.get_by_role("button", name=DELETE.format(name)).click()
+    await action(page, message, DELETE).click()
     await question.get_by_role("button", name="Delete", exact=True).click()
     await expect(target).to_have_count(0)
     assert await server_message(control, message["message_id"]) is None
@@ -255,15 +208,12 @@ async def test_the_card_fits_a_phone_and_works_by_keyboard(
     )
     assert widths[0] <= PHONE_WIDTH and widths[1] <= widths[2], widths
     message = newest_first(await control.voicemails())[0]
-    name = caller(message["sender"])
-    label = (MARK_UNREAD if message["read"] else MARK_READ).format(name)
-    button = row(page, message["message_id"]).get_by_role("button", name=label)
+    button = action(page, message, MARK_UNREAD if message["read"] else MARK_READ)
     await expect(button).to_be_in_viewport()
     await button.focus()
     await page.keyboard.press("Enter")
 
-    toggled = (MARK_READ if message["read"] else MARK_UNREAD).format(name)
-    after = row(page, message["message_id"]).get_by_role("button", name=toggled)
+    after = action(page, message, MARK_READ if message["read"] else MARK_UNREAD)
     await expect(after).to_be_focused()
     stored = await server_message(control, message["message_id"])
     assert stored is not None and stored["read"] is not message["read"]
@@ -277,3 +227,83 @@ async def _played_beyond(audio: Locator, seconds: float) -> bool | None:
     )
     assert state["error"] is None, state
     return True if not state["paused"] and state["time"] > seconds else None
+
+
+async def test_the_card_follows_the_dark_theme(page: Page, ui_stack: Stack) -> None:
+    """Profile -> Theme mode -> Dark: the card turns dark with light text, as the theme says.
+
+    Last in the file: the theme mode stays with the module's browser profile.
+    """
+    await open_dashboard(page, ui_stack)
+    light = await _colours(page)
+    assert _luminance(light["card"]) > 0.8, light
+
+    await page.get_by_role("link", name=DEMO_USER.name).click()
+    # The theme mode's options are slotted into a radio group: not its DOM descendants.
+    dark_mode = page.get_by_role("radio", name="Dark", exact=True)
+    await dark_mode.click()
+    await expect(dark_mode).to_be_checked()
+    await open_dashboard(page, ui_stack)
+    dark = await _colours(page)
+    # The card's colours are the theme's (resolved outside the card), and they are dark.
+    assert {k: dark[k] for k in ("card", "caller", "meta")} == {
+        "card": dark["theme_card"],
+        "caller": dark["theme_text"],
+        "meta": dark["theme_secondary"],
+    }, dark
+    assert _luminance(dark["card"]) < 0.1, dark
+    assert _luminance(dark["caller"]) > 0.5, dark
+    # Readable: WCAG AA contrast (4.5:1) for both the caller's name and the time line.
+    assert _contrast(dark["caller"], dark["card"]) >= 4.5, dark
+    assert _contrast(dark["meta"], dark["card"]) >= 4.5, dark
+    await shoot(page, "card-dark")
+
+
+# The computed colours of the card's background, of a caller and of a time line, and the
+# theme's variables resolved in the page itself (outside the card's shadow root).
+COLOURS = """el => {
+  const root = el.shadowRoot;
+  const colour = (node, property) => getComputedStyle(node)[property];
+  const probe = document.createElement("span");
+  document.body.append(probe);
+  const theme = (variable) => { probe.style.color = `var(${variable})`; return colour(probe, "color"); };
+  const found = {
+    card: colour(root.querySelector(".card"), "backgroundColor"),
+    caller: colour(root.querySelector(".caller"), "color"),
+    meta: colour(root.querySelector(".meta"), "color"),
+    theme_card: theme("--ha-card-background, var(--card-background-color)"),
+    theme_text: theme("--primary-text-color"),
+    theme_secondary: theme("--secondary-text-color"),
+  };
+  probe.remove();
+  return found;
+}"""
+
+
+async def _colours(page: Page) -> dict[str, tuple[int, int, int]]:
+    """Return the card's colours and the theme's, as (red, green, blue)."""
+    found: dict[str, str] = await card(page).evaluate(COLOURS)
+    return {key: _rgb(value) for key, value in found.items()}
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    """Parse a computed colour, `rgb(r, g, b)` (an opaque one: a card is not see-through)."""
+    match = re.fullmatch(r"rgb\((\d+), (\d+), (\d+)\)", css)
+    assert match is not None, css
+    red, green, blue = (int(part) for part in match.groups())
+    return red, green, blue
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    """Return the relative luminance of an sRGB colour (WCAG 2)."""
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (part / 255 for part in rgb)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """Return the WCAG contrast ratio of two colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

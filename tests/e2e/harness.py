@@ -34,6 +34,8 @@ DOMAIN = "voicemail"
 # Seconds: generous upper bounds for a 2-core machine, never the thing being tested.
 EVENT_TIMEOUT = 30.0
 RECONNECT_TIMEOUT = 120.0
+# pocketsphinx on a voicemail of tests/audio, on a busy machine.
+TRANSCRIBE_TIMEOUT = 120.0
 
 
 @dataclass
@@ -216,10 +218,18 @@ def new_state_is(
     return accept
 
 
-async def stop_requests(control: SimulatorControl) -> list[dict[str, Any]]:
-    """Return the stop-playback requests the simulator answered so far."""
+async def play_requests(
+    control: SimulatorControl, action: str = "start"
+) -> list[dict[str, Any]]:
+    """Return the play (`start`) or stop (`stop`) requests the simulator answered so far."""
     return [
         r
         for r in await control.requests()
-        if r["method"] == "POST" and r["path"].endswith("/voicemail-message/play/stop")
+        if r["method"] == "POST"
+        and r["path"].endswith(f"/voicemail-message/play/{action}")
     ]
+
+
+async def stop_requests(control: SimulatorControl) -> list[dict[str, Any]]:
+    """Return the stop-playback requests the simulator answered so far."""
+    return await play_requests(control, "stop")

@@ -23,11 +23,10 @@ from scripts._dev.ffmpeg import decoded_seconds
 from scripts._dev.hass_api import HassApi, HassApiError
 from scripts._dev.simulator import SimulatorControl
 from tests.audio import VOICEMAILS
-from tests.e2e.harness import Stack
+from tests.e2e.harness import TRANSCRIBE_TIMEOUT, Stack
 
 ROOT = "media-source://voicemail"
 BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
-TRANSCRIBE_TIMEOUT = 120.0
 
 
 async def _browse(api: HassApi, media_content_id: str) -> dict[str, Any]:
