@@ -313,7 +313,8 @@ async def test_play_with_nowhere_to_play_offers_to_choose(
         {CONF_PLAY_TARGET: " 1234 "},
     )
 
-    assert shown["step_id"] == "init"
+    assert shown["step_id"] == "play"
+    assert shown["errors"] == {}
     assert shown["description_placeholders"] == {"title": init_integration.title}
     assert nothing["errors"] == {"base": "no_play_target_chosen"}
     assert typo["errors"] == {CONF_PLAY_TARGET: "invalid_play_target"}
@@ -327,8 +328,8 @@ async def test_play_with_nowhere_to_play_offers_to_choose(
     texts = STRINGS["issues"]["no_play_target"]["fix_flow"]
     assert set(texts["error"]) == {"no_play_target_chosen", "invalid_play_target"}
     fields = {str(marker) for marker in PLAY_SCHEMA.schema}
-    assert set(texts["step"]["init"]["data"]) == fields
-    assert set(texts["step"]["init"]["data_description"]) == fields
+    assert set(texts["step"]["play"]["data"]) == fields
+    assert set(texts["step"]["play"]["data_description"]) == fields
 
 
 async def test_a_play_target_in_the_options_ends_the_issue(

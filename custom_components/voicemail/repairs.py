@@ -123,6 +123,12 @@ class PlayTargetRepairFlow(RepairsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
+        """Start with the form (the start carries the issue id, not an answer)."""
+        return await self.async_step_play()
+
+    async def async_step_play(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Ask where voicemail plays; one of the two must be chosen."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -136,7 +142,7 @@ class PlayTargetRepairFlow(RepairsFlow):
                 )
                 return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="init",
+            step_id="play",
             data_schema=self.add_suggested_values_to_schema(
                 PLAY_SCHEMA, user_input or dict(self._entry.options)
             ),

@@ -47,7 +47,7 @@ STRINGS: dict[str, Any] = json.loads(
 NAME = json.loads((INTEGRATION / "manifest.json").read_text(encoding="utf-8"))["name"]
 PLAY_TARGET = "1234"
 # Tall enough for the whole device page of the seeded mailbox (README screenshots).
-DEVICE_PAGE_HEIGHT = 1750
+DEVICE_PAGE_HEIGHT = 1120
 
 
 def entity_name(key: str) -> str:
@@ -202,10 +202,12 @@ async def test_play_with_nowhere_to_play_leads_to_the_repair_that_sets_it(
     issue = STRINGS["issues"]["no_play_target"]
     await page.get_by_role("link", name="Settings").click()
     await page.get_by_text(issue["title"].format(title=entry["title"])).click()
-    fix = issue["fix_flow"]["step"]["init"]
+    fix = issue["fix_flow"]["step"]["play"]
     await expect(
         page.get_by_text(fix["title"].format(title=entry["title"]), exact=True)
     ).to_be_visible()
+    errors = issue["fix_flow"]["error"]
+    await expect(page.get_by_text(errors["no_play_target_chosen"])).to_have_count(0)
     await page.get_by_role("textbox", name=fix["data"]["play_target"]).fill(PLAY_TARGET)
     await shoot(page, "repair-play-target")
     await page.get_by_role("button", name="Submit").click()
