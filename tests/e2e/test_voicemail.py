@@ -102,8 +102,14 @@ async def test_play_then_stop_buttons_reach_the_phone_with_session_headers(
     newest = (await control.voicemails())[-1]
     play = find_unique(entities, f"_{digest(newest['message_id'])}_play")
     stop = find_unique(entities, f"_{digest(newest['message_id'])}_stop")
-    # Without a play target there is nowhere to play to.
-    assert await state_of(api, play) == "unavailable"
+    # Without a play target there is nowhere to play to: Play is pressable and says so.
+    assert await state_of(api, play) not in {"unavailable", None}
+    status, body = await api.call_service(
+        "button", "press", {"entity_id": play}, expect=(400,)
+    )
+    assert status == 400
+    assert "has nowhere to play voicemail" in str(body)
+    assert (await control.state())["users"]["alice"]["playing"] is None
 
     await set_play_target(api, entry, play)
 
@@ -355,7 +361,7 @@ async def test_a_restart_keeps_the_entry_and_its_entities(
 
 
 async def set_play_target(api: HassApi, entry: EntryOutcome, play: str) -> None:
-    """Set the play target in the options flow; wait until the Play button is available."""
+    """Set the play target in the options flow; wait until the entry and Play are back."""
     result = await api.set_options(entry.entry_id, {"play_target": PLAY_TARGET})
     assert result["type"] == "create_entry"
     await wait_entry_state(api, entry.entry_id, ("loaded",))
