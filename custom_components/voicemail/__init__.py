@@ -18,6 +18,7 @@ from .options_flow import has_play_target
 from .services import async_setup_services
 from .transcribe import NewVoicemailWorker
 from .views import VoicemailAudioView
+from .websocket import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -31,6 +32,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, the audio view and the card: with or without accounts."""
     async_setup_services(hass)
     hass.http.register_view(VoicemailAudioView())
+    async_setup_websocket(hass)
     await async_register_card(hass)
     return True
 

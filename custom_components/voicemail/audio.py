@@ -11,7 +11,7 @@ restart and the cache's trimming; both go when the message goes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 import os
 from pathlib import Path
@@ -76,6 +76,8 @@ class VoicemailAudio:
         self._locks: dict[str, asyncio.Lock] = {}
         self._indexed: VoicemailData | None = None
         self._by_key: dict[str, Voicemail] = {}
+        self.listeners: list[Callable[[str], None]] = []
+        """Told the message id when a duration or transcript is learned (websocket.py)."""
 
     async def async_load(self) -> None:
         """Load durations and transcripts; prepare the cache directory."""
@@ -121,10 +123,7 @@ class VoicemailAudio:
         """Keep a transcript (for as long as the message exists)."""
         if self.coordinator.data.by_id.get(message_id) is None:
             return
-        self._data.setdefault(message_digest(message_id), {})["transcript"] = asdict(
-            transcript
-        )
-        self._save()
+        self._learned(message_id, "transcript", asdict(transcript))
 
     def message_of(self, key: str) -> Voicemail | None:
         """Return the message whose file key this is.
@@ -157,7 +156,7 @@ class VoicemailAudio:
             try:
                 path = await self.hass.async_add_executor_job(self.cache.cached, key)
                 if path is None:
-                    path = await self._async_fetch(key, voicemail.audio.file_uri)
+                    path = await self._async_fetch(message_id, voicemail.audio.file_uri)
             except AudioError as err:
                 raise err.to_ha() from err
             except IcwsError as err:
@@ -167,8 +166,9 @@ class VoicemailAudio:
             raise AudioError("message_deleted").to_ha()
         return path
 
-    async def _async_fetch(self, key: str, file_uri: str) -> Path:
+    async def _async_fetch(self, message_id: str, file_uri: str) -> Path:
         """Download the attachment and transcode it; no partial file is left behind."""
+        key = message_digest(message_id)
         run = self.hass.async_add_executor_job
         download, fd = await run(self.cache.open_part, key, "download")
         mp3 = self.cache.part(key, "mp3")
@@ -189,8 +189,7 @@ class VoicemailAudio:
             path = await run(self.cache.commit, key, mp3)
         finally:
             await run(self.cache.discard, download, mp3)
-        self._data.setdefault(key, {})["seconds"] = round(seconds, 3)
-        self._save()
+        self._learned(message_id, "seconds", round(seconds, 3))
         LOGGER.debug("Cached the audio of a voicemail (%.1f s)", seconds)
         return path
 
@@ -221,6 +220,13 @@ class VoicemailAudio:
                     self.async_remove(change.message_id),
                     name=f"{DOMAIN} remove audio",
                 )
+
+    def _learned(self, message_id: str, name: str, value: object) -> None:
+        """Keep what a listing shows of a message; tell the listeners."""
+        self._data.setdefault(message_digest(message_id), {})[name] = value
+        self._save()
+        for listener in list(self.listeners):
+            listener(message_id)
 
     def _save(self) -> None:
         self._store.async_delay_save(lambda: self._data, STORAGE_SAVE_DELAY)

@@ -9,6 +9,7 @@ one left. Assertions are about what the card shows and what the ICWS server then
 
 from __future__ import annotations
 
+import base64
 import re
 
 from playwright.async_api import Locator, Page, expect
@@ -16,6 +17,7 @@ from playwright.async_api import Locator, Page, expect
 from scripts._dev.entry import EntryOutcome
 from scripts._dev.hass_api import DEMO_USER, HassApi
 from scripts._dev.simulator import SimulatorControl
+from tests.audio import VOICEMAILS
 from tests.browser.card_ui import (
     CARD_TYPE,
     DASHBOARD,
@@ -45,6 +47,7 @@ from tests.e2e.harness import (
 )
 
 PHONE_WIDTH = 360
+BOB = next(vm for vm in VOICEMAILS if vm.name == "bob_mulaw.wav")
 
 
 async def test_the_card_is_added_from_the_card_picker(
@@ -183,17 +186,26 @@ async def test_deleting_asks_first_and_the_message_goes(
 async def test_a_new_voicemail_appears_without_reload(
     page: Page, ui_stack: Stack, control: SimulatorControl
 ) -> None:
-    """A voicemail the server receives shows at the top of the open card, unread."""
+    """A voicemail the server receives shows at the top of the open card, unread.
+
+    Its duration follows once Home Assistant fetched its audio (no stt engine is set, so
+    no `transcribed` event changes a state): pushed by `voicemail/subscribe`.
+    """
     await open_dashboard(page, ui_stack)
     before = await card(page).locator("li").count()
     added = await control.command(
-        "add-voicemail", user=E2E_USER, sender='"Carol Live" <+15557654321>'
+        "add-voicemail",
+        user=E2E_USER,
+        sender='"Carol Live" <+15557654321>',
+        audio_base64=base64.b64encode(BOB.path.read_bytes()).decode(),
     )
     first = card(page).locator("li").first
     await expect(first).to_have_attribute("data-message-id", added["message_id"])
     await expect(first.locator(".caller")).to_have_text("Carol Live")
     await expect(unread_dot(page, added["message_id"])).to_have_count(1)
     await expect(card(page).locator("li")).to_have_count(before + 1)
+    minutes, seconds = divmod(round(BOB.seconds), 60)
+    await expect(first).to_contain_text(f"{minutes}:{seconds:02d}")
 
 
 async def test_the_card_fits_a_phone_and_works_by_keyboard(

@@ -155,6 +155,7 @@ class VoicemailCard extends HTMLElement {
 
   setConfig(config) {
     if (!config || typeof config.entity !== "string") throw new Error("entity: the account's voicemail event entity");
+    if (config.entity !== this._config?.entity) this._unsubscribe();
     this._config = { ...config };
     this._entryId = undefined;
     this._signature = "";
@@ -174,6 +175,7 @@ class VoicemailCard extends HTMLElement {
     const signature = this._watchSignature(hass);
     if (signature !== this._signature) {
       this._signature = signature;
+      this._subscribe();
       this._refresh();
     }
   }
@@ -182,8 +184,39 @@ class VoicemailCard extends HTMLElement {
     return this._hass;
   }
 
+  connectedCallback() {
+    this._subscribe();
+  }
+
   disconnectedCallback() {
     this._audio.pause();
+    this._unsubscribe();
+  }
+
+  // Listen to the account's pushed changes (a new message, a duration learned after its
+  // audio was fetched: no entity state tells that); the state watch stays as a fallback.
+  async _subscribe() {
+    const entity = this._config?.entity;
+    if (this._subscription || !this.isConnected || !this._hass?.connection || !this._hass.states[entity]) return;
+    const subscription = (this._subscription = { entity, unsubscribe: null });
+    try {
+      const entry = await this._entry();
+      const unsubscribe = await this._hass.connection.subscribeMessage(() => this._refresh(), {
+        type: `${DOMAIN}/subscribe`,
+        config_entry_id: entry,
+      });
+      if (this._subscription === subscription) subscription.unsubscribe = unsubscribe;
+      else unsubscribe();
+    } catch (err) {
+      // Not loaded (yet): the state watch lists again; a later update of hass retries.
+      if (this._subscription === subscription) this._subscription = null;
+    }
+  }
+
+  _unsubscribe() {
+    const subscription = this._subscription;
+    this._subscription = null;
+    subscription?.unsubscribe?.();
   }
 
   // The states whose changes mean the mailbox changed: the event entity and the account's sensors.
